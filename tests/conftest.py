@@ -1,0 +1,59 @@
+"""Shared fixtures: the real raw publisher folder, a country resolver built from it, and contexts for fixtures."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aigap.snapshot import load_reference
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RAW = Path(os.environ.get("AIGAP_RAW", REPO.parent / "shared" / "data" / "raw"))
+
+needs_raw = pytest.mark.skipif(not RAW.is_dir(), reason=f"raw publisher files not found at {RAW}")
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    if not RAW.is_dir():
+        pytest.skip(f"raw publisher files not found at {RAW}")
+    return RAW
+
+
+@pytest.fixture(scope="session")
+def reference(raw_dir):
+    """(countries reference, WB aggregate codes) derived from the real raw files."""
+    return load_reference(raw_dir)
+
+
+@pytest.fixture()
+def ctx(raw_dir, reference):
+    """A fresh adapter Context over the real raw folder."""
+    from aigap.snapshot import make_context
+
+    return make_context(raw_dir, reference)
+
+
+@pytest.fixture()
+def fixture_ctx(tmp_path, reference):
+    """make(folder, {name: text or bytes or Path}) -> Context whose raw root holds just that folder's files."""
+    from aigap.snapshot import make_context
+
+    def make(folder: str, files: dict[str, str | bytes | Path]):
+        target = tmp_path / "raw" / folder
+        target.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            dest = target / name
+            if isinstance(content, Path):
+                shutil.copyfile(content, dest)
+            elif isinstance(content, bytes):
+                dest.write_bytes(content)
+            else:
+                dest.write_text(content, encoding="utf-8")
+        return make_context(tmp_path / "raw", reference)
+
+    return make
