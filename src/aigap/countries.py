@@ -28,8 +28,8 @@ COUNTRY_COLUMNS = [
 
 def normalise(name: str) -> str:
     """Case-, accent- and article-insensitive form of a country name."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    text = text.replace("\u2019", "'").lower().strip()
+    text = str(name).replace("\u2019", "'")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip()
     text = re.sub(r"\s*\(the\)\s*$", "", text)
     text = re.sub(r"^the\s+", "", text)
     return re.sub(r"\s+", " ", text)

@@ -1,0 +1,197 @@
+"""The `aigap` command line: build the store, re-derive the snapshot, inspect, export, serve."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .sources.base import SourceFormatError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="aigap: AI-gap indicators, from publisher files to a dashboard.")
+err = Console(stderr=True)
+out = Console()
+
+
+class Format(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+def _db() -> Path:
+    from .ingest import DEFAULT_DB
+
+    return Path(os.environ.get("AIGAP_DB", DEFAULT_DB))
+
+
+def _snapshot() -> Path:
+    from .snapshot import DEFAULT_SNAPSHOT
+
+    return Path(os.environ.get("AIGAP_SNAPSHOT", DEFAULT_SNAPSHOT))
+
+
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="Store file (default data/aigap.duckdb or $AIGAP_DB).")]
+
+
+class _Steps:
+    """Progress for long steps: each step printed with the time since the command started."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        err.print(f"[dim]{time.perf_counter() - self.t0:6.1f}s[/dim]  {message}")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/bold red] {message}")
+    raise typer.Exit(code)
+
+
+def _open_store(db: Path | None):
+    from .store import Store
+
+    path = db or _db()
+    if not path.exists():
+        _fail(f"no store at {path}: run `aigap ingest` first")
+    return Store(path)
+
+
+@app.command()
+def ingest(
+    snapshot: Annotated[Optional[Path], typer.Option(help="Snapshot folder (default data/snapshot).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Build the store from the shipped snapshot (no network, no raw files needed)."""
+    from .ingest import IngestError, ingest as run
+
+    steps = _Steps()
+    try:
+        summary = run(snapshot or _snapshot(), db or _db(), progress=steps)
+    except (IngestError, OSError) as exc:
+        _fail(f"ingest failed, store unchanged: {exc}")
+    except Exception as exc:  # duckdb errors on a malformed snapshot file
+        _fail(f"ingest failed, store unchanged: {type(exc).__name__}: {exc}")
+    err.print(f"ingest run {summary['run_id']}: {summary['observations']:,} observations "
+              f"from {len(summary['by_source'])} sources")
+
+
+@app.command()
+def snapshot(
+    raw: Annotated[Optional[Path], typer.Option(help="Folder of publisher files, one sub-folder per source.")] = None,
+    download: Annotated[bool, typer.Option("--download", help="Fetch the publishers' current files first.")] = False,
+    cache: Annotated[Optional[Path], typer.Option(help="Where --download puts the files (default data/cache).")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="Fetch from this mirror instead of the publishers' hosts (keeps each URL's path).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Snapshot folder to write (default data/snapshot).")] = None,
+) -> None:
+    """Re-derive the snapshot from publisher files (--raw DIR), or download them first (--download)."""
+    from .snapshot import derive
+    from .validate import ValidationError
+
+    if not raw and not download:
+        _fail("give --raw DIR (a folder of publisher files) or --download", code=2)
+    steps = _Steps()
+    try:
+        if download:
+            from .download import fetch_all
+
+            cache = cache or _snapshot().parent / "cache"
+            fetch_all(cache, base_url=base_url, manual_from=raw, progress=steps)
+            raw = cache
+        counts = derive(raw, out_dir or _snapshot(), progress=steps)
+    except (SourceFormatError, ValidationError) as exc:
+        _fail(f"snapshot not written: {exc}")
+    except OSError as exc:
+        _fail(f"snapshot not written: {exc}")
+    err.print(f"snapshot: {sum(counts.values()):,} observations from {len(counts)} sources")
+
+
+@app.command()
+def info(db: DbOption = None) -> None:
+    """Sources, vintages, licences, counts, where to get each file, and the last ingest."""
+    store = _open_store(db)
+    sources = store.sources()
+    counts = store.query("SELECT source_id, COUNT(*) AS n, MIN(period) AS first, MAX(period) AS last "
+                         "FROM observations GROUP BY source_id")
+    merged = sources.merge(counts, on="source_id", how="left")
+    table = Table(title="Sources", show_lines=True)
+    for col in ("source", "publisher / licence", "vintage", "observations", "periods", "get the file"):
+        table.add_column(col, overflow="fold")
+    for row in merged.itertuples():
+        where = "\n".join(row.download_urls.values()) if row.download_urls else ""
+        if row.manual:
+            where = (where + "\n" if where else "") + f"by hand: {row.manual}"
+        table.add_row(row.source_id, f"{row.publisher}\n{row.licence}", row.vintage,
+                      "" if row.n != row.n or row.n is None else f"{int(row.n):,}",
+                      "" if row.first != row.first or row.first is None else f"{row.first} .. {row.last}",
+                      where or row.url)
+    out.print(table)
+    last = store.last_ingest()
+    if last:
+        out.print(f"Last ingest: run {last['run_id']} at {last['finished_at']} from {last['snapshot']} "
+                  f"({int(last['observations']):,} observations, aigap {last['aigap_version']})")
+    n_ind = len(store.indicators())
+    out.print(f"{n_ind} indicators; {len(store.countries())} countries; {len(store.groups())} groups; "
+              f"{len(store.excluded_names())} raw names excluded as non-countries (see `aigap export` / the app)")
+
+
+@app.command()
+def indicators(
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.csv,
+    db: DbOption = None,
+) -> None:
+    """The indicator catalogue: id, name, pillar, unit, source, licence, vintage, caveats."""
+    store = _open_store(db)
+    frame = store.indicators()
+    cols = ["indicator_id", "name", "pillar", "unit", "kind", "higher_is_better", "source_id", "series_code",
+            "publisher", "licence", "vintage", "source_url", "description", "caveats"]
+    frame = frame[cols]
+    if fmt is Format.json:
+        sys.stdout.write(frame.to_json(orient="records", indent=1) + "\n")
+    else:
+        frame = frame.assign(caveats=frame["caveats"].map(" | ".join))
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+
+
+@app.command()
+def export(
+    indicator: Annotated[str, typer.Option("--indicator", help="Indicator id (see `aigap indicators`).")],
+    country: Annotated[Optional[list[str]], typer.Option("--country", help="ISO3 code; repeat for several.")] = None,
+    year_from: Annotated[Optional[int], typer.Option("--from", help="First year.")] = None,
+    year_to: Annotated[Optional[int], typer.Option("--to", help="Last year.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.csv,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Observations of one indicator, as published, with period, source and note."""
+    store = _open_store(db)
+    known = store.indicators()
+    if indicator not in set(known["indicator_id"]):
+        _fail(f"unknown indicator {indicator!r}; known: {', '.join(sorted(known['indicator_id']))}", code=2)
+    codes = [c.strip().upper() for c in (country or []) for c in c.split(",") if c.strip()]
+    unknown = sorted(set(codes) - set(store.countries()["iso3"]))
+    if unknown:
+        _fail(f"unknown ISO3 code(s): {', '.join(unknown)}", code=2)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        _fail(f"--from {year_from} is after --to {year_to}", code=2)
+    frame = store.observations(indicator, codes or None, year_from, year_to)
+    unit = known.set_index("indicator_id").loc[indicator, "unit"]
+    frame.insert(5, "unit", unit)
+    text = (frame.to_json(orient="records", indent=1) + "\n" if fmt is Format.json
+            else frame.to_csv(index=False, lineterminator="\n"))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {len(frame):,} rows to {output}")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

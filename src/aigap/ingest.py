@@ -1,0 +1,182 @@
+"""Build the DuckDB store from the snapshot: into a new file, checked, then swapped in atomically.
+
+A failed or interrupted ingest leaves the previous store untouched: the new file is written next to
+it under a temporary name and only ``os.replace``-d into place once every check has passed. The
+history of ingest runs is carried over from the previous store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from . import __version__, catalogue
+from .schema import INDEXES, TABLES
+from .snapshot import DEFAULT_SNAPSHOT
+
+DEFAULT_DB = DEFAULT_SNAPSHOT.parent / "aigap.duckdb"
+
+Progress = Callable[[str], None]
+
+_OBS_COLUMNS = {
+    "iso3": "VARCHAR", "indicator_id": "VARCHAR", "period": "VARCHAR", "year": "INTEGER",
+    "value": "DOUBLE", "source_id": "VARCHAR", "note": "VARCHAR",
+}
+_AGG_COLUMNS = {"entity": "VARCHAR", **{k: v for k, v in _OBS_COLUMNS.items() if k != "iso3"}}
+_TABLE_FILES = {
+    # table -> (snapshot file, column types)
+    "countries": ("countries.csv", {
+        "iso3": "VARCHAR", "iso2": "VARCHAR", "m49": "VARCHAR", "name": "VARCHAR", "un_region": "VARCHAR",
+        "un_subregion": "VARCHAR", "wb_region": "VARCHAR", "wb_income_group": "VARCHAR",
+        "wb_classification": "VARCHAR", "wb_lending_category": "VARCHAR", "independent": "BOOLEAN"}),
+    "groups": ("groups.csv", {"group_id": "VARCHAR", "name": "VARCHAR", "kind": "VARCHAR", "source": "VARCHAR",
+                              "url": "VARCHAR"}),
+    "country_groups": ("country_groups.csv", {"group_id": "VARCHAR", "iso3": "VARCHAR", "since": "INTEGER",
+                                              "until": "INTEGER"}),
+    "excluded_names": ("excluded_names.csv", {"file": "VARCHAR", "column_name": "VARCHAR", "raw_value": "VARCHAR",
+                                              "reason": "VARCHAR", "rows_excluded": "INTEGER"}),
+    "aggregate_observations": ("aggregates.csv", _AGG_COLUMNS),
+}
+
+
+class IngestError(RuntimeError):
+    """The snapshot cannot become a store (missing file, broken key, unknown code)."""
+
+
+def _read_csv_sql(files: list[Path], columns: dict[str, str]) -> str:
+    cols = ", ".join(f"'{k}': '{v}'" for k, v in columns.items())
+    paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    # Only the empty string is NULL: "NA" is Namibia's ISO2 code.
+    return (f"read_csv([{paths}], header=true, columns={{{cols}}}, nullstr='', quote='\"', escape='\"', "
+            "delim=',', auto_detect=false, strict_mode=true)")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _check(con: duckdb.DuckDBPyConnection, sql: str, message: str) -> None:
+    row = con.execute(sql).fetchone()
+    if row is not None:
+        raise IngestError(message.format(*row))
+
+
+def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: Progress = lambda _m: None) -> dict:
+    """Build ``db`` from ``snapshot``; returns a summary (run id, counts)."""
+    snapshot, db = Path(snapshot), Path(db)
+    obs_files = sorted((snapshot / "observations").glob("*.csv"))
+    if not obs_files:
+        raise IngestError(f"no observation files in {snapshot / 'observations'}; is the snapshot there?")
+    for _table, (name, _cols) in _TABLE_FILES.items():
+        if not (snapshot / name).is_file():
+            raise IngestError(f"snapshot file missing: {snapshot / name}")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        tmp.unlink()
+    started = _now()
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            summary = _build(con, snapshot, obs_files, db, started, progress)
+        finally:
+            con.close()
+        os.replace(tmp, db)
+    except BaseException:
+        # Interrupted or failed: the previous store stays as it was.
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+        raise
+    progress(f"store ready: {db}")
+    return summary
+
+
+def _build(con, snapshot: Path, obs_files: list[Path], previous_db: Path, started: str, progress: Progress) -> dict:
+    for ddl in TABLES.values():
+        con.execute(ddl)
+    progress("catalogue")
+    sources = catalogue.sources()
+    con.executemany(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(s.id, s.publisher, s.title, s.url, s.licence, s.vintage, s.citation, json.dumps(list(s.caveats)),
+          json.dumps(dict(s.downloads)), s.manual) for s in sources.values()],
+    )
+    con.executemany(
+        "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(i.id, i.name, i.pillar, i.unit, i.description, i.source_id, i.series_code, i.higher_is_better, i.kind,
+          json.dumps(list(i.caveats)), i.value_range[0], i.value_range[1], i.rankable)
+         for i in catalogue.indicators().values()],
+    )
+    progress("countries and groups")
+    for table, (name, columns) in _TABLE_FILES.items():
+        con.execute(f"INSERT INTO {table} SELECT * FROM {_read_csv_sql([snapshot / name], columns)}")
+    progress(f"observations ({len(obs_files)} files)")
+    con.execute(f"INSERT INTO observations SELECT * FROM {_read_csv_sql(obs_files, _OBS_COLUMNS)}")
+
+    _check(con, """SELECT iso3, indicator_id, period FROM observations
+                   GROUP BY iso3, indicator_id, period HAVING COUNT(*) > 1 LIMIT 1""",
+           "duplicate observation {} {} {}")
+    _check(con, """SELECT o.iso3 FROM observations o LEFT JOIN countries c ON o.iso3 = c.iso3
+                   WHERE c.iso3 IS NULL LIMIT 1""", "observation for unknown country {!r}")
+    for table in ("observations", "aggregate_observations"):
+        _check(con, f"""SELECT o.indicator_id FROM {table} o LEFT JOIN indicators i ON o.indicator_id = i.indicator_id
+                        WHERE i.indicator_id IS NULL LIMIT 1""", f"{table}: unknown indicator {{!r}}")
+        _check(con, f"""SELECT o.indicator_id, o.source_id FROM {table} o JOIN indicators i
+                        ON o.indicator_id = i.indicator_id WHERE o.source_id <> i.source_id LIMIT 1""",
+               f"{table}: {{}} carries source {{!r}}, not the catalogue's")
+    _check(con, """SELECT o.indicator_id, o.value FROM observations o JOIN indicators i
+                   ON o.indicator_id = i.indicator_id
+                   WHERE o.value < i.min_value OR o.value > i.max_value LIMIT 1""",
+           "{} value {} outside the indicator's range")
+    for ddl in INDEXES:
+        con.execute(ddl)
+
+    progress("ingest record")
+    run_id = _carry_history(con, previous_db)
+    n_obs = con.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
+    con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, started, _now(), str(snapshot), __version__, n_obs))
+    files = [(run_id, "snapshot", f.relative_to(snapshot).as_posix(), f.stat().st_size, _sha256(f), None)
+             for f in sorted(snapshot.rglob("*.csv"))]
+    con.executemany("INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?)", files)
+    inputs = snapshot / "inputs.csv"
+    if inputs.is_file():
+        con.execute(f"""INSERT INTO ingest_files SELECT {run_id}, 'raw', file, bytes, sha256, NULL
+                        FROM {_read_csv_sql([inputs], {'file': 'VARCHAR', 'bytes': 'BIGINT', 'sha256': 'VARCHAR'})}""")
+    counts = dict(con.execute("SELECT source_id, COUNT(*) FROM observations GROUP BY source_id ORDER BY 1").fetchall())
+    con.executemany("INSERT INTO ingest_counts VALUES (?, ?, ?)", [(run_id, k, v) for k, v in counts.items()])
+    con.execute("CHECKPOINT")
+    return {"run_id": run_id, "observations": n_obs, "by_source": counts}
+
+
+def _carry_history(con, previous_db: Path) -> int:
+    """Copy earlier ingest records from the store being replaced; returns the new run id."""
+    if not previous_db.exists():
+        return 1
+    try:
+        con.execute(f"ATTACH '{previous_db}' AS previous (READ_ONLY)")
+    except duckdb.Error:
+        return 1  # an unreadable old store has no history worth keeping
+    try:
+        for table in ("ingest_runs", "ingest_files", "ingest_counts"):
+            con.execute(f"INSERT INTO {table} SELECT * FROM previous.{table}")
+        last = con.execute("SELECT MAX(run_id) FROM ingest_runs").fetchone()[0]
+    except duckdb.Error:
+        last = None
+    finally:
+        con.execute("DETACH previous")
+    return (last or 0) + 1
+
+
+__all__ = ["ingest", "IngestError", "DEFAULT_DB"]
