@@ -57,3 +57,55 @@ def fixture_ctx(tmp_path, reference):
         return make_context(tmp_path / "raw", reference)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def store_db(tmp_path_factory) -> Path:
+    """A store built from the shipped snapshot, shared by the app and API tests."""
+    from aigap.ingest import ingest
+    from aigap.snapshot import DEFAULT_SNAPSHOT
+
+    db = tmp_path_factory.mktemp("store") / "aigap.duckdb"
+    ingest(DEFAULT_SNAPSHOT, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def dash_app(store_db):
+    from aigap.app import create_app
+
+    return create_app(store_db)
+
+
+@pytest.fixture(scope="session")
+def live_server(dash_app):
+    """The real app on a free loopback port, in a background thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's headless Chromium (never a downloaded browser), as root-safe flags."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture()
+def console_errors(page):
+    """Browser console errors and page errors seen during a test (asserted empty by page tests)."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors

@@ -11,13 +11,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .sources.base import SourceFormatError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="aigap: AI-gap indicators, from publisher files to a dashboard.")
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 class Format(str, Enum):
@@ -47,11 +48,11 @@ class _Steps:
         self.t0 = time.perf_counter()
 
     def __call__(self, message: str) -> None:
-        err.print(f"[dim]{time.perf_counter() - self.t0:6.1f}s[/dim]  {message}")
+        err.print(f"[dim]{time.perf_counter() - self.t0:6.1f}s[/dim]  {escape(message)}")
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/bold red] {message}")
+    err.print(f"[bold red]error:[/bold red] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -195,3 +196,27 @@ def export(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8050,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
+    dev: Annotated[bool, typer.Option("--dev", help="Dash's debug server with hot reload instead of gunicorn.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Serve the dashboard (building the store from the shipped snapshot first if there is none)."""
+    path = db or _db()
+    if not path.exists():
+        err.print(f"no store at {path}: building it from the shipped snapshot")
+        ingest(snapshot=None, db=path)
+    os.environ["AIGAP_DB"] = str(path)
+    if dev:
+        from .app import create_app
+
+        create_app(path).run(host=host, port=port, debug=True)
+        return
+    err.print(f"serving http://{host}:{port}/ with {workers} gunicorn workers (Ctrl+C to stop)")
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+                               f"{host}:{port}", "--access-logfile", "-", "aigap.app.wsgi:server"])

@@ -33,6 +33,7 @@ class Store:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int] | None = None
+        self._cache: dict[str, pd.DataFrame] = {}
 
     # -- connection -------------------------------------------------------------------------
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -47,6 +48,7 @@ class Store:
                     self._con.close()
                 self._con = duckdb.connect(str(self.path), read_only=True)
                 self._stamp = stamp
+                self._cache.clear()
             return self._con
 
     def close(self) -> None:
@@ -65,13 +67,20 @@ class Store:
             cur.close()
         return pd.DataFrame(rows, columns=columns)
 
+    def _cached(self, key: str, sql: str) -> pd.DataFrame:
+        """Small tables that only change with an ingest: read once per store file."""
+        self._connection()  # clears the cache if the file was swapped
+        if key not in self._cache:
+            self._cache[key] = self.query(sql)
+        return self._cache[key].copy()
+
     # -- catalogue --------------------------------------------------------------------------
     def indicators(self) -> pd.DataFrame:
-        frame = self.query(
+        frame = self._cached("indicators", 
             """SELECT i.*, s.publisher, s.title AS source_title, s.url AS source_url, s.licence, s.vintage,
                       s.citation, s.caveats AS source_caveats
                FROM indicators i JOIN sources s ON i.source_id = s.source_id
-               ORDER BY i.pillar, i.indicator_id"""
+               ORDER BY i.pillar, i.indicator_id""",
         )
         for col in ("caveats", "source_caveats"):
             frame[col] = frame[col].map(json.loads)
@@ -83,21 +92,22 @@ class Store:
         return None if match.empty else match.iloc[0].to_dict()
 
     def sources(self) -> pd.DataFrame:
-        frame = self.query("SELECT * FROM sources ORDER BY source_id")
+        frame = self._cached("sources", "SELECT * FROM sources ORDER BY source_id")
         frame["caveats"] = frame["caveats"].map(json.loads)
         frame["download_urls"] = frame["download_urls"].map(json.loads)
         return frame
 
     def countries(self) -> pd.DataFrame:
-        return self.query("SELECT * FROM countries ORDER BY iso3")
+        return self._cached("countries", "SELECT * FROM countries ORDER BY iso3")
 
     def groups(self) -> pd.DataFrame:
-        return self.query("SELECT * FROM groups ORDER BY kind, group_id")
+        return self._cached("groups", "SELECT * FROM groups ORDER BY kind, group_id")
 
     def group_members(self, group_id: str | None = None) -> pd.DataFrame:
+        members = self._cached("members", "SELECT * FROM country_groups ORDER BY group_id, iso3")
         if group_id is None:
-            return self.query("SELECT * FROM country_groups ORDER BY group_id, iso3")
-        return self.query("SELECT * FROM country_groups WHERE group_id = ? ORDER BY iso3", [group_id])
+            return members
+        return members[members["group_id"] == group_id].reset_index(drop=True)
 
     # -- figures ----------------------------------------------------------------------------
     def observations(

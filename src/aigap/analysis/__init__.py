@@ -1,0 +1,1 @@
+"""Pure analysis functions over observation frames (no Dash, no store)."""

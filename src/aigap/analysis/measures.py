@@ -1,0 +1,134 @@
+"""Derived measures computed from stored observations (never stored twice): yearly values with an
+honest fallback to earlier years, per capita / per GDP / share of world, ranks and group aggregates.
+
+Pure functions: DataFrames in, DataFrames out. Observation frames have the store's columns
+``iso3, indicator_id, period, year, value, source_id, note``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MODES = {
+    "absolute": "absolute",
+    "per_capita": "per million people",
+    "per_gdp": "per US$ billion of GDP",
+    "share_world": "% of the total of countries with data",
+}
+_SCALE = {"per_capita": 1e6, "per_gdp": 1e9}
+
+
+def allowed_modes(kind: str) -> list[str]:
+    """Per capita, per GDP and share of world only make sense for totals (not for rates or scores)."""
+    return list(MODES) if kind == "total" else ["absolute"]
+
+
+def latest_per_year(obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per country and year: the latest period within the year (e.g. November's TOP500 list)."""
+    if obs.empty:
+        return obs.copy()
+    ordered = obs.sort_values(["iso3", "year", "period"])
+    return ordered.groupby(["iso3", "year"], as_index=False).tail(1).reset_index(drop=True)
+
+
+def value_for_year(obs: pd.DataFrame, year: int, max_lag: int = 0) -> pd.DataFrame:
+    """Each country's value for ``year``, or its most recent earlier value at most ``max_lag`` years back.
+
+    Adds ``lag`` (0 when the year itself was found) so a chart can say which countries use older data.
+    """
+    yearly = latest_per_year(obs)
+    window = yearly[(yearly["year"] <= year) & (yearly["year"] >= year - max_lag)]
+    if window.empty:
+        return window.assign(lag=pd.Series(dtype="int64"))
+    best = window.sort_values(["iso3", "year"]).groupby("iso3", as_index=False).tail(1)
+    return best.assign(lag=year - best["year"]).reset_index(drop=True)
+
+
+def _denominator(series: pd.DataFrame, keys: pd.DataFrame, name: str) -> pd.Series:
+    """The denominator for each (iso3, year) row of ``keys``: same year, or the latest earlier year."""
+    if series.empty or keys.empty:
+        return pd.Series(np.nan, index=keys.index)
+    den = latest_per_year(series)[["iso3", "year", "value"]].rename(columns={"value": name, "year": "den_year"})
+    left = keys[["iso3", "year"]].reset_index().sort_values("year")
+    merged = pd.merge_asof(left, den.sort_values("den_year"), left_on="year", right_on="den_year", by="iso3",
+                           direction="backward")
+    return merged.set_index("index")[name].reindex(keys.index)
+
+
+def normalise(obs: pd.DataFrame, mode: str, population: pd.DataFrame | None = None,
+              gdp: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add ``display`` = the value in the chosen form; rows whose denominator is missing get NaN (never 0).
+
+    per_capita is per million people, per_gdp per US$ billion of GDP (current US$); each uses the same
+    year, or the latest earlier year the denominator has. share_world gives the percentage of the sum
+    over all countries with data in the same period.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown normalisation {mode!r}; choose one of {sorted(MODES)}")
+    out = obs.copy()
+    if mode == "absolute":
+        out["display"] = out["value"]
+    elif mode == "per_capita":
+        den = _denominator(population if population is not None else obs.iloc[0:0], out, "den")
+        out["display"] = out["value"] / (den / _SCALE[mode])
+    elif mode == "per_gdp":
+        den = _denominator(gdp if gdp is not None else obs.iloc[0:0], out, "den")
+        out["display"] = out["value"] / (den / _SCALE[mode])
+    else:
+        totals = out.groupby("period")["value"].transform("sum")
+        out["display"] = np.where(totals > 0, 100 * out["value"] / totals, np.nan)
+    return out
+
+
+def rank(values: pd.DataFrame, higher_is_better: bool = True, column: str = "value") -> pd.DataFrame:
+    """Add ``rank`` (1 = best, ties share the best rank), ``of`` (countries with data) and ``percentile``."""
+    out = values.dropna(subset=[column]).copy()
+    out["rank"] = out[column].rank(ascending=not higher_is_better, method="min").astype(int)
+    out["of"] = len(out)
+    # Percentile: share of other countries this one is at least as good as.
+    worse_or_equal = out[column].rank(ascending=higher_is_better, method="max")
+    out["percentile"] = 100 * (worse_or_equal - 1) / max(len(out) - 1, 1)
+    return out.sort_values("rank").reset_index(drop=True)
+
+
+def group_aggregate(obs: pd.DataFrame, members: list[str], how: str,
+                    population: pd.DataFrame | None = None, column: str = "value") -> pd.DataFrame:
+    """Aggregate members per year: ``sum`` (totals), ``median`` or ``popweighted`` (rates and scores).
+
+    Returns year, value, members_with_data; members without data are left out, and the count says so.
+    """
+    part = latest_per_year(obs[obs["iso3"].isin(members)])
+    part = part.dropna(subset=[column])
+    if part.empty:
+        return pd.DataFrame(columns=["year", "value", "members_with_data"])
+    if how == "popweighted":
+        pop = _denominator(population if population is not None else obs.iloc[0:0], part, "pop")
+        part = part.assign(pop=pop).dropna(subset=["pop"])
+        grouped = part.groupby("year")
+        result = grouped.apply(lambda g: np.average(g[column], weights=g["pop"]), include_groups=False)
+        counts = grouped.size()
+    else:
+        grouped = part.groupby("year")[column]
+        if how == "sum":
+            result = grouped.sum()
+        elif how == "median":
+            result = grouped.median()
+        else:
+            raise ValueError(f"unknown aggregate {how!r}")
+        counts = grouped.size()
+    return pd.DataFrame({"year": result.index.astype(int), "value": result.to_numpy(),
+                         "members_with_data": counts.reindex(result.index).to_numpy()})
+
+
+def top_shares(values: pd.Series, ks: tuple[int, ...] = (1, 2, 5)) -> dict[str, float]:
+    """Share (percent) of the total held by the top k countries, and the Herfindahl-Hirschman index (0-10,000)."""
+    clean = values.dropna()
+    clean = clean[clean > 0].sort_values(ascending=False)
+    total = clean.sum()
+    if total <= 0:
+        return {**{f"top{k}": np.nan for k in ks}, "hhi": np.nan}
+    shares = 100 * clean / total
+    out = {f"top{k}": float(shares.iloc[:k].sum()) for k in ks}
+    out["hhi"] = float((shares ** 2).sum())
+    return out

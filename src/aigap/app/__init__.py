@@ -1,0 +1,89 @@
+"""The Dash web app: five pages over the read-only store, plus a small JSON/CSV API.
+
+The app never parses publisher files and never writes the store; it reads through
+:class:`aigap.store.Store` and computes derived measures with :mod:`aigap.analysis`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+
+from . import state
+
+HERE = Path(__file__).resolve().parent
+
+NAV = [("Overview", "/"), ("Compare", "/compare"), ("Country profile", "/profile"), ("Explorer", "/explorer"),
+       ("Data & sources", "/data")]
+
+
+def _layout() -> html.Div:
+    links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for label, path in NAV]
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Location(id="nav", refresh="callback-nav"),
+            html.A("Skip to content", href="#main", className="visually-hidden-focusable"),
+            dbc.Navbar(
+                dbc.Container(
+                    [
+                        dbc.NavbarBrand("aigap: the AI gap, country by country", href="/"),
+                        dbc.NavbarToggler(id="navbar-toggler", n_clicks=0),
+                        dbc.Collapse(dbc.Nav(links, navbar=True), id="navbar-collapse", navbar=True),
+                    ],
+                    fluid=True,
+                ),
+                color="dark",
+                dark=True,
+                className="mb-2",
+            ),
+            dbc.Container(html.Main(dash.page_container, id="main"), fluid=True),
+            html.Footer(
+                dbc.Container(
+                    html.Small(
+                        [
+                            "Figures come from publisher files through aigap's adapters; see ",
+                            dcc.Link("Data & sources", href="/data"),
+                            " for definitions, licences, vintages and caveats.",
+                        ],
+                        className="text-muted",
+                    ),
+                    fluid=True,
+                ),
+                className="py-3",
+            ),
+        ]
+    )
+
+
+def create_app(db_path: Path | str | None = None) -> Dash:
+    """Build the Dash app over the store at ``db_path`` (default data/aigap.duckdb or $AIGAP_DB)."""
+    state.configure(db_path)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        title="aigap",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        update_title=None,
+    )
+    app.layout = _layout
+    from .api import register
+
+    register(app.server)
+
+    @app.callback(
+        dash.Output("navbar-collapse", "is_open"),
+        dash.Input("navbar-toggler", "n_clicks"),
+        dash.State("navbar-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
+    def _toggle(n, is_open):  # the collapsed menu on phone widths
+        return not is_open
+
+    return app

@@ -1,0 +1,166 @@
+"""Pieces every page shares: palettes, graph config, indicator pickers, the source note under each chart,
+URL-state helpers and data-access shortcuts over the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlencode
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from ..analysis.measures import MODES, allowed_modes
+from . import state
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+QUALITATIVE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+SEQUENTIAL = "Viridis"
+MISSING_GREY = "#d9d9d9"
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "topojsonURL": "/assets/topojson/",  # served locally: no CDN needed
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "responsive": True,
+}
+
+DEFAULT_INDICATOR = "ai_vc_investment"
+LEADERS = ("USA", "CHN")
+
+
+def store():
+    return state.store()
+
+
+def indicator_table() -> pd.DataFrame:
+    return store().indicators().set_index("indicator_id", drop=False)
+
+
+def indicator(indicator_id: str) -> dict | None:
+    table = indicator_table()
+    return table.loc[indicator_id].to_dict() if indicator_id in table.index else None
+
+
+def indicator_options(ids: Iterable[str] | None = None) -> list[dict]:
+    table = indicator_table()
+    if ids is not None:
+        table = table.loc[[i for i in ids if i in table.index]]
+    return [{"label": f"{row.pillar.capitalize()}: {row.name}", "value": row.indicator_id}
+            for row in table.sort_values(["pillar", "name"]).itertuples()]
+
+
+def country_names() -> dict[str, str]:
+    countries = store().countries()
+    return dict(zip(countries["iso3"], countries["name"]))
+
+
+def country_options() -> list[dict]:
+    return [{"label": f"{name} ({iso})", "value": iso} for iso, name in sorted(country_names().items(),
+                                                                           key=lambda kv: kv[1])]
+
+
+def mode_options(kind: str) -> list[dict]:
+    allowed = allowed_modes(kind)
+    return [{"label": label, "value": key, "disabled": key not in allowed} for key, label in MODES.items()]
+
+
+def axis_title(ind: Mapping, mode: str = "absolute") -> str:
+    unit = ind["unit"]
+    return f"{ind['name']} ({unit})" if mode == "absolute" else f"{ind['name']} ({unit}, {MODES[mode]})"
+
+
+def valid_indicator(value: str | None, default: str = DEFAULT_INDICATOR) -> str:
+    return value if value and indicator(value) else default
+
+
+def split_list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def to_int(value, default: int | None = None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def query_string(params: Mapping[str, object]) -> str:
+    """The URL search string for a view (empty values left out)."""
+    clean = {}
+    for key, value in params.items():
+        if value is None or value == "" or value == []:
+            continue
+        clean[key] = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+    return "?" + urlencode(clean) if clean else ""
+
+
+def source_note(ind: Mapping, period_text: str, extra: Iterable[str] = ()) -> html.Div:
+    """The line under every chart: what it is, where it comes from, which period, what to watch for."""
+    caveats = list(ind.get("caveats") or [])
+    items = [
+        html.Span([html.Strong("Source: "), f"{ind['publisher']}, {ind['source_title']} ({ind['licence']}; "
+                   f"vintage {ind['vintage']}). "]),
+        html.Span([html.Strong("Period: "), period_text + ". "]),
+        dcc.Link("Definition, caveats and data →", href=f"/data?indicator={ind['indicator_id']}"),
+    ]
+    notes = [html.Li(text) for text in extra if text]
+    notes += [html.Li(text, className="text-muted") for text in caveats[:3]]
+    return html.Div([html.Small(items), html.Ul(notes, className="small mb-0")] if notes else [html.Small(items)],
+                    className="source-note border-top pt-1 mt-1")
+
+
+def empty_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14})
+    fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=300,
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10}, template="plotly_white")
+    return fig
+
+
+def format_value(value: float | None, unit: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "no data"
+    magnitude = abs(value)
+    if magnitude >= 1e12:
+        text = f"{value / 1e12:,.2f} trillion"
+    elif magnitude >= 1e9:
+        text = f"{value / 1e9:,.2f} billion"
+    elif magnitude >= 1e6:
+        text = f"{value / 1e6:,.2f} million"
+    elif magnitude >= 100:
+        text = f"{value:,.0f}"
+    elif magnitude >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.3g}"
+    return f"{text} {unit}".strip()
+
+
+def period_text(frame: pd.DataFrame, year: int | None = None) -> str:
+    """'2024' or '2024 (latest period within the year: 2024-11)' for sub-annual data."""
+    if frame.empty:
+        return "no data"
+    periods = sorted(frame["period"].astype(str).unique())
+    if year is not None and any(len(p) > 4 for p in periods):
+        return f"{year} (latest period within the year: {', '.join(periods[-3:])})"
+    if len(periods) == 1:
+        return periods[0]
+    return f"{periods[0]} to {periods[-1]}"
+
+
+def lag_note(frame: pd.DataFrame, year: int, names: Mapping[str, str]) -> str:
+    """Say which countries use an earlier year than the one shown."""
+    lagged = frame[frame["lag"] > 0] if "lag" in frame else frame.iloc[0:0]
+    if lagged.empty:
+        return ""
+    listed = ", ".join(f"{names.get(r.iso3, r.iso3)} ({r.year})" for r in lagged.head(8).itertuples())
+    more = f" and {len(lagged) - 8} more" if len(lagged) > 8 else ""
+    return f"{len(lagged)} of {len(frame)} countries have no {year} value; their latest earlier value is shown: {listed}{more}."
+
+
+def denominators() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Population and GDP observations, for per-capita and per-GDP forms."""
+    s = store()
+    return s.observations("population"), s.observations("gdp_usd")
