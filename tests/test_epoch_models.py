@@ -167,10 +167,10 @@ def test_real_exclusions_recorded(ctx, raw_dir):
     large = _records(raw_dir, LARGE, LARGE_FILE)
     blank = sum(1 for r in notable if not r[COUNTRY].strip())
     assert blank == 19  # SOURCE.md
-    assert rows[(f"{NOTABLE}/{NOTABLE_FILE}", "")] == blank
+    assert rows[(f"{NOTABLE}/{NOTABLE_FILE}", "(blank)")] == blank
     assert rows[(f"{NOTABLE}/{NOTABLE_FILE}", "Multinational")] == sum("Multinational" in _tokens(r) for r in notable)
     assert rows[(f"{LARGE}/{LARGE_FILE}", "Multinational")] == sum("Multinational" in _tokens(r) for r in large)
-    assert (f"{LARGE}/{LARGE_FILE}", "") not in rows
+    assert (f"{LARGE}/{LARGE_FILE}", "(blank)") not in rows
     assert set(excl["column"]) == {COUNTRY}
 
 
@@ -209,7 +209,7 @@ def test_fixture_ok(fixture_ctx):
     excl = ctx.resolver.exclusions_frame()
     assert sorted(zip(excl["file"], excl["raw_value"], excl["rows"])) == [
         (f"{LARGE}/{LARGE_FILE}", "Multinational", 1),
-        (f"{NOTABLE}/{NOTABLE_FILE}", "", 1),
+        (f"{NOTABLE}/{NOTABLE_FILE}", "(blank)", 1),
         (f"{NOTABLE}/{NOTABLE_FILE}", "Multinational", 1),  # repeated token counts once
     ]
 

@@ -113,14 +113,15 @@ class CountryResolver:
         result = values.map(out)
         for raw, iso in out.items():
             if iso is None:
-                text = str(raw).strip()
+                text = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
                 self.excluded.append(
                     Exclusion(
                         file=f"{path.parent.name}/{path.name}",
                         column=column,
-                        raw_value=text,
+                        raw_value=text or "(blank)",
                         reason=excluded_norm[normalise(text)][1],
-                        rows=int((values == raw).sum()),
+                        rows=int((values == raw).sum()) if text else int(
+                            (values.isna() | (values.astype("string").str.strip() == "")).sum()),
                     )
                 )
         return result
