@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .export import to_csv, to_json
 from .sources.base import SourceFormatError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="aigap: AI-gap indicators, from publisher files to a dashboard.")
@@ -155,10 +156,9 @@ def indicators(
             "publisher", "licence", "vintage", "source_url", "description", "caveats"]
     frame = frame[cols]
     if fmt is Format.json:
-        sys.stdout.write(frame.to_json(orient="records", indent=1) + "\n")
+        sys.stdout.write(to_json(frame, indent=1) + "\n")
     else:
-        frame = frame.assign(caveats=frame["caveats"].map(" | ".join))
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(to_csv(frame.assign(caveats=frame["caveats"].map(" | ".join))))
 
 
 @app.command()
@@ -185,8 +185,7 @@ def export(
     frame = store.observations(indicator, codes or None, year_from, year_to)
     unit = known.set_index("indicator_id").loc[indicator, "unit"]
     frame.insert(5, "unit", unit)
-    text = (frame.to_json(orient="records", indent=1) + "\n" if fmt is Format.json
-            else frame.to_csv(index=False, lineterminator="\n"))
+    text = to_json(frame, indent=1) + "\n" if fmt is Format.json else to_csv(frame)
     if output:
         output.write_text(text, encoding="utf-8")
         err.print(f"wrote {len(frame):,} rows to {output}")

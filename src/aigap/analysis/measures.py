@@ -19,6 +19,16 @@ MODES = {
 _SCALE = {"per_capita": 1e6, "per_gdp": 1e9}
 
 
+PARTIAL_MARKERS = ("year to date", "partial year")
+
+
+def complete_periods(obs: pd.DataFrame) -> pd.DataFrame:
+    """Leave out values the adapters marked as covering part of a period (year to date, partial year)."""
+    note = obs["note"].fillna("").str.lower()
+    partial = note.str.startswith(PARTIAL_MARKERS)
+    return obs[~partial]
+
+
 def allowed_modes(kind: str) -> list[str]:
     """Per capita, per GDP and share of world only make sense for totals (not for rates or scores)."""
     return list(MODES) if kind == "total" else ["absolute"]

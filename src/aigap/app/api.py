@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
 
+from .. import export
 from . import state
 
 MAX_COUNTRIES = 300
@@ -46,8 +47,8 @@ def register(server: Flask) -> None:
         if fmt == "csv":
             frame = frame.assign(caveats=frame["caveats"].map(" | ".join),
                                  source_caveats=frame["source_caveats"].map(" | ".join))
-            return Response(frame.to_csv(index=False), mimetype="text/csv")
-        return Response(frame.to_json(orient="records"), mimetype="application/json")
+            return Response(export.to_csv(frame), mimetype="text/csv")
+        return Response(export.to_json(frame), mimetype="application/json")
 
     @server.get("/api/v1/observations")
     def api_observations():
@@ -76,12 +77,10 @@ def register(server: Flask) -> None:
             return _error(str(exc))
         frame = store.observations(indicator_id, codes or None, year_from, year_to)
         if fmt == "csv":
-            return Response(frame.to_csv(index=False), mimetype="text/csv",
+            return Response(export.to_csv(frame), mimetype="text/csv",
                             headers={"Content-Disposition": f"attachment; filename={indicator_id}.csv"})
-        return Response(frame.to_json(orient="records"), mimetype="application/json")
+        return Response(export.to_json(frame), mimetype="application/json")
 
-    @server.errorhandler(404)
-    def _not_found(_exc):
-        if request.path.startswith("/api/"):
-            return _error(f"no such endpoint {request.path}; try /api/v1/indicators", 404)
-        return _exc
+    @server.route("/api/<path:_rest>")
+    def api_unknown(_rest):  # without this, Dash's page router would answer 200 with an HTML page
+        return _error(f"no such endpoint {request.path}; try /api/v1/indicators", 404)

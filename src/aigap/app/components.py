@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from .. import export
 from ..analysis.measures import MODES, allowed_modes
 from . import state
 
@@ -164,3 +165,19 @@ def denominators() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Population and GDP observations, for per-capita and per-GDP forms."""
     s = store()
     return s.observations("population"), s.observations("gdp_usd")
+
+
+def download_controls(prefix: str) -> html.Div:
+    """A 'Download CSV' button and its dcc.Download; the page's callback sends exactly the rows its chart shows."""
+    return html.Div(
+        [
+            html.Button("Download CSV of this view", id=f"{prefix}-download-btn", className="btn btn-outline-primary btn-sm"),
+            dcc.Download(id=f"{prefix}-download"),
+        ],
+        className="my-2",
+    )
+
+
+def csv_payload(frame: pd.DataFrame, filename: str) -> dict:
+    """dcc.Download data for a frame, columns as the store returns them."""
+    return {"content": export.to_csv(frame), "filename": filename, "type": "text/csv"}

@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
-from ...analysis.measures import MODES, allowed_modes, normalise, top_shares, value_for_year
+from ...analysis.measures import (MODES, allowed_modes, complete_periods, normalise, top_shares,
+                                  value_for_year)
 from .. import components as c
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · aigap", order=0)
@@ -59,6 +60,7 @@ def layout(indicator: str | None = None, year: str | None = None, mode: str | No
                 type="default",
             ),
             html.Div(id="ov-note"),
+            c.download_controls("ov"),
             html.P("Click a country on the map or a bar to open its profile.", className="small text-muted"),
         ]
     )
@@ -72,7 +74,7 @@ def headline_cards() -> dbc.Row:
         if ind is None:
             continue
         obs = c.store().observations(ind_id)
-        complete = obs[obs["note"].isna()]  # leave out year-to-date and partial-year values
+        complete = complete_periods(obs)  # a year-to-date total would understate the year
         if complete.empty:
             continue
         year = int(complete["year"].max())
@@ -172,7 +174,8 @@ def update(ind_id, year, mode, lag):
                                 "thickness": 12})
     )
     fig_map.update_geos(showframe=False, showcoastlines=False, showland=True, landcolor=c.MISSING_GREY,
-                        showcountries=True, countrycolor="white", projection_type="natural earth")
+                        showcountries=True, countrycolor="white", projection_type="natural earth",
+                        projection_rotation_lon=0, lataxis_range=[-58, 85])
     fig_map.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": f"{title}, {year}", "x": 0.01,
                           "font": {"size": 14}}, annotations=[{"text": "grey: no data", "x": 0.01, "y": 0.02,
                           "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 11}}])
@@ -191,6 +194,24 @@ def update(ind_id, year, mode, lag):
         extra.append(f"Shown {MODES[mode]}; denominators are World Bank population / GDP (current US$) of the "
                      "same year or the latest earlier one.")
     return fig_map, fig_bar, c.source_note(ind, c.period_text(shown, int(year)), extra), search
+
+
+@callback(
+    Output("ov-download", "data"),
+    Input("ov-download-btn", "n_clicks"),
+    State("ov-indicator", "value"),
+    State("ov-year", "value"),
+    State("ov-mode", "value"),
+    State("ov-lag", "value"),
+    prevent_initial_call=True,
+)
+def download(_n, ind_id, year, mode, lag):
+    ind_id = c.valid_indicator(ind_id)
+    if year is None:
+        raise dash.exceptions.PreventUpdate
+    shown = map_data(ind_id, int(year), mode, max(0, min(10, c.to_int(lag, 0))))
+    columns = ["iso3", "indicator_id", "period", "year", "value", "source_id", "note", "lag", "display"]
+    return c.csv_payload(shown[columns].sort_values("iso3"), f"aigap_{ind_id}_{year}_{mode}.csv")
 
 
 @callback(

@@ -1,0 +1,74 @@
+"""Overview page in headless Chromium: loads cleanly, controls change the figures, the URL reproduces the view,
+the CSV download is what the store returns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from aigap.analysis.measures import value_for_year
+from browser_helpers import figure, wait_for_change, wait_for_graph
+from aigap.store import Store
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+
+
+def test_overview_map_matches_store_and_url_reproduces_view(page, live_server, store_db, console_errors):
+    page.goto(f"{live_server}/?indicator=top500_rmax&year=2024&mode=absolute&lag=0")
+    fig = wait_for_graph(page, "ov-map")
+    store = Store(store_db)
+    expected = value_for_year(store.observations("top500_rmax", year_to=2024), 2024)
+    got = dict(zip(fig["data"][0]["locations"], fig["data"][0]["z"]))
+    assert got == dict(zip(expected["iso3"], expected["value"]))
+    assert "2024-11" in page.inner_text("#ov-note")  # the period a yearly view uses is stated
+    SHOTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    assert console_errors == []
+
+
+def test_changing_the_indicator_changes_the_map_and_the_url(page, live_server, console_errors):
+    page.goto(f"{live_server}/?indicator=top500_rmax&year=2024")
+    before = wait_for_graph(page, "ov-map")
+    page.click("#ov-indicator")
+    page.keyboard.type("AI diffusion")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.location.search.includes('ai_diffusion')", timeout=15000)
+    after = wait_for_change(page, "ov-map", before)
+    url = page.url
+    # A new browser page opened on that URL shows the same figure.
+    other = page.context.new_page()
+    other.goto(url)
+    again = wait_for_graph(other, "ov-map")
+    assert again["data"][0]["z"] == after["data"][0]["z"]
+    assert again["data"][0]["locations"] == after["data"][0]["locations"]
+    assert console_errors == []
+
+
+def test_per_capita_mode_and_csv_download(page, live_server, store_db, console_errors):
+    page.goto(f"{live_server}/?indicator=ai_vc_investment&year=2024&mode=per_capita&lag=0")
+    fig = wait_for_graph(page, "ov-map")
+    with page.expect_download() as info:
+        page.click("#ov-download-btn")
+    text = Path(info.value.path()).read_text()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    store = Store(store_db)
+    obs = value_for_year(store.observations("ai_vc_investment", year_to=2024), 2024)
+    pop = value_for_year(store.observations("population", year_to=2024), 2024, max_lag=5).set_index("iso3")["value"]
+    assert {r["iso3"] for r in rows} == set(fig["data"][0]["locations"])
+    for row in rows:
+        assert float(row["value"]) == obs.set_index("iso3").loc[row["iso3"], "value"]
+        assert float(row["display"]) == pytest.approx(float(row["value"]) / (pop[row["iso3"]] / 1e6), rel=1e-12)
+    assert console_errors == []
+
+
+def test_disabled_modes_for_scores_and_empty_state(page, live_server, console_errors):
+    page.goto(f"{live_server}/?indicator=imf_aipi&year=2023&mode=per_capita")
+    wait_for_graph(page, "ov-map")
+    assert "mode=absolute" in page.url  # per capita of an index score is refused
+    assert page.is_disabled("#ov-mode input[value=per_capita]")
+    assert console_errors == []
