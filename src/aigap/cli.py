@@ -193,10 +193,6 @@ def export(
         sys.stdout.write(text)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -219,3 +215,7 @@ def serve(
     err.print(f"serving http://{host}:{port}/ with {workers} gunicorn workers (Ctrl+C to stop)")
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                                f"{host}:{port}", "--access-logfile", "-", "aigap.app.wsgi:server"])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

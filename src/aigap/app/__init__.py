@@ -17,7 +17,7 @@ from . import state
 HERE = Path(__file__).resolve().parent
 
 NAV = [("Overview", "/"), ("Compare", "/compare"), ("Country profile", "/profile"), ("Explorer", "/explorer"),
-       ("Data & sources", "/data")]
+       ("Index", "/index"), ("Gap", "/gap"), ("Data & sources", "/data"), ("Methods", "/methods")]
 
 
 def _layout() -> html.Div:
