@@ -12,7 +12,6 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from .export import to_csv, to_json
 from .sources.base import SourceFormatError
@@ -123,25 +122,30 @@ def info(db: DbOption = None) -> None:
     counts = store.query("SELECT source_id, COUNT(*) AS n, MIN(period) AS first, MAX(period) AS last "
                          "FROM observations GROUP BY source_id")
     merged = sources.merge(counts, on="source_id", how="left")
-    table = Table(title="Sources", show_lines=True)
-    for col in ("source", "publisher / licence", "vintage", "observations", "periods", "get the file"):
-        table.add_column(col, overflow="fold")
+    from .catalogue import sources as catalogue_sources
+
+    folders = {sid: src.folder for sid, src in catalogue_sources().items()}
+    out.print("[bold]Sources[/bold]")
     for row in merged.itertuples():
-        where = "\n".join(row.download_urls.values()) if row.download_urls else ""
-        if row.manual:
-            where = (where + "\n" if where else "") + f"by hand: {row.manual}"
-        table.add_row(row.source_id, f"{row.publisher}\n{row.licence}", row.vintage,
-                      "" if row.n != row.n or row.n is None else f"{int(row.n):,}",
-                      "" if row.first != row.first or row.first is None else f"{row.first} .. {row.last}",
-                      where or row.url)
-    out.print(table)
+        n = "no observations" if row.n != row.n or row.n is None else f"{int(row.n):,} observations, " \
+            f"periods {row.first} .. {row.last}"
+        out.print(f"[bold]{escape(row.source_id)}[/bold]: {escape(row.title)}")
+        out.print(f"  {escape(row.publisher)} | licence: {escape(row.licence)} | vintage: {escape(row.vintage)}")
+        out.print(f"  {n}")
+        for name, url in row.download_urls.items():
+            out.print(f"  download {escape(name)}: {escape(url)}")
+        manual = row.manual if isinstance(row.manual, str) else None
+        if manual:
+            out.print(f"  by hand: {escape(manual)} (folder: {escape(folders.get(row.source_id, row.source_id))}/)")
+        if not row.download_urls and not manual:
+            out.print(f"  page: {escape(row.url)}")
     last = store.last_ingest()
     if last:
         out.print(f"Last ingest: run {last['run_id']} at {last['finished_at']} from {last['snapshot']} "
                   f"({int(last['observations']):,} observations, aigap {last['aigap_version']})")
     n_ind = len(store.indicators())
     out.print(f"{n_ind} indicators; {len(store.countries())} countries; {len(store.groups())} groups; "
-              f"{len(store.excluded_names())} raw names excluded as non-countries (see `aigap export` / the app)")
+              f"{len(store.excluded_names())} raw names excluded as non-countries (listed on the Data & sources page)")
 
 
 @app.command()
