@@ -37,8 +37,8 @@ def test_changing_the_indicator_changes_the_map_and_the_url(page, live_server, c
     page.click("#ov-indicator")
     page.keyboard.type("AI diffusion")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => window.location.search.includes('ai_diffusion')", timeout=15000)
-    after = wait_for_change(page, "ov-map", before)
+    page.wait_for_function("() => window.location.search.includes('ai_diffusion')", timeout=30000)
+    after = wait_for_change(page, "ov-map", before, timeout=30000)
     url = page.url
     # A new browser page opened on that URL shows the same figure.
     other = page.context.new_page()

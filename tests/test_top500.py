@@ -118,10 +118,10 @@ def test_aliases_used(parsed, raw_dir):
     assert "KOR" in set(frame["iso3"]) and "SAU" in set(frame["iso3"]) and "TUR" in set(frame["iso3"])
 
 
-def test_no_exclusions_and_quiet_and_fast(parsed, raw_dir, reference, capfd):
-    frame, seconds, ctx = parsed
+def test_no_exclusions_and_quiet(parsed, raw_dir, reference, capfd):
+    # (Speed is measured by benchmarks/ingest.py, not asserted here.)
+    frame, _seconds, ctx = parsed
     assert ctx.resolver.exclusions_frame().empty  # every TOP500 country maps to a country
-    assert seconds < 15, f"parsing the 49 editions took {seconds:.1f} s"
     # xlrd's "OLE2 inconsistency" chatter is suppressed.
     capfd.readouterr()
     top500.read_edition(raw_dir / RAW_FOLDER / "TOP500_200006.xls", "2000-06")
