@@ -53,3 +53,10 @@ def _signature(fig: dict) -> str:
 
     return json.dumps([[t.get("x") or [], t.get("y") or [], t.get("z") or [], t.get("locations") or []]
                        for t in fig["data"]], separators=(",", ":"))
+
+
+def choose_option(page, dropdown_id: str, text: str) -> None:
+    """Pick an option of a Dash 4 dcc.Dropdown by typing in its search box and clicking the match."""
+    page.click(f"#{dropdown_id}")
+    page.fill("input.dash-dropdown-search", text)
+    page.click(f"[role=option]:has-text('{text}')")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aigap.analysis.measures import value_for_year
-from browser_helpers import figure, wait_for_change, wait_for_graph
+from browser_helpers import choose_option, figure, wait_for_change, wait_for_graph
 from aigap.store import Store
 
 pytestmark = pytest.mark.browser
@@ -34,9 +34,7 @@ def test_overview_map_matches_store_and_url_reproduces_view(page, live_server, s
 def test_changing_the_indicator_changes_the_map_and_the_url(page, live_server, console_errors):
     page.goto(f"{live_server}/?indicator=top500_rmax&year=2024")
     before = wait_for_graph(page, "ov-map")
-    page.click("#ov-indicator")
-    page.keyboard.type("AI diffusion")
-    page.keyboard.press("Enter")
+    choose_option(page, "ov-indicator", "AI diffusion")
     page.wait_for_function("() => window.location.search.includes('ai_diffusion')", timeout=30000)
     after = wait_for_change(page, "ov-map", before, timeout=30000)
     url = page.url
