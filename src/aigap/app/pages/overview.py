@@ -183,7 +183,7 @@ def update(ind_id, year, mode, lag):
     colours = [c.QUALITATIVE[1] if iso in c.LEADERS else c.QUALITATIVE[0] for iso in ranked["iso3"]]
     fig_bar = go.Figure(go.Bar(x=ranked["display"], y=ranked["name"], orientation="h", marker_color=colours,
                                customdata=ranked["iso3"], hovertemplate="%{y}: %{x:,.4g}<extra></extra>"))
-    fig_bar.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 30, "b": 40},
+    fig_bar.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 40},
                           yaxis={"autorange": "reversed", "automargin": True, "title": None},
                           xaxis={"title": title}, title={"text": f"Top {len(ranked)} of {len(shown)} countries",
                                                          "x": 0.01, "font": {"size": 14}})
