@@ -7,8 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from aigap.snapshot import load_reference
+
+# Example timing varies with machine load (CI, parallel work): no per-example deadline.
+settings.register_profile("aigap", deadline=None)
+settings.load_profile("aigap")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -209,3 +209,15 @@ def test_rank_and_group_aggregate():
     assert group_aggregate(obs, ["A", "B"], "median")["value"].item() == 2
     weighted = group_aggregate(obs, ["A", "B", "Z"], "popweighted", population=pop)
     assert weighted["value"].item() == pytest.approx(1.5) and weighted["members_with_data"].item() == 2
+
+
+@given(st.lists(st.tuples(st.sampled_from(["2020", "2021-06", "2021-11"]), value_st), min_size=1, max_size=40))
+def test_vectorised_concentration_equals_top_shares_per_period(rows):
+    obs = pd.DataFrame({"iso3": [f"C{i}" for i in range(len(rows))], "period": [p for p, _ in rows],
+                        "value": [v for _, v in rows]})
+    out = gap.concentration(obs).set_index("period")
+    for period, part in obs.groupby("period"):
+        expected = top_shares(part["value"])
+        for key, value in expected.items():
+            got = out.loc[period, key]
+            assert (math.isnan(value) and pd.isna(got)) or got == pytest.approx(value)
