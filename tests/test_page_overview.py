@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aigap.analysis.measures import value_for_year
-from browser_helpers import choose_option, figure, wait_for_change, wait_for_graph
+from browser_helpers import choose_option, wait_for_change, wait_for_graph
 from aigap.store import Store
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,6 @@ files give byte-identical output, which a test checks against the shipped copy.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 

@@ -59,15 +59,17 @@ def peer_groups(groups: pd.DataFrame | None, iso3: str) -> dict[str, tuple[str, 
     out: dict[str, tuple[str, str, list[str]]] = {}
     if groups is None or groups.empty:
         return out
-    own = groups[groups["iso3"] == iso3]
+    gids = groups["group_id"].astype(str).tolist()
+    isos = groups["iso3"].astype(str).tolist()
+    kinds = groups["kind"].astype(str).tolist()
+    labels = groups["name"].tolist() if "name" in groups else gids
     for prefix, kind in PEER_GROUP_KINDS.items():
-        mine = own[own["kind"] == kind]
-        if mine.empty:
+        mine = [i for i, (iso, k) in enumerate(zip(isos, kinds)) if iso == iso3 and k == kind]
+        if not mine:
             continue
-        group_id = str(mine["group_id"].iloc[0])
-        name = mine["name"].iloc[0] if "name" in mine and pd.notna(mine["name"].iloc[0]) else group_id
-        members = groups.loc[groups["group_id"] == group_id, "iso3"].tolist()
-        out[prefix] = (group_id, str(name), members)
+        group_id = gids[mine[0]]
+        name = labels[mine[0]] if isinstance(labels[mine[0]], str) else group_id
+        out[prefix] = (group_id, name, [iso for iso, gid in zip(isos, gids) if gid == group_id])
     return out
 
 
@@ -97,9 +99,9 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
     """One row per indicator of ``indicators`` (in its order) describing ``iso3``; columns ``COLUMNS``.
 
     ``obs``: observations of all countries for those indicators (every period: several periods of one year
-    reduce to the latest; pass ``reduced=True`` when ``obs`` is already ``yearly_values`` output).
-    ``indicators``: the store's indicator table (indicator_id, pillar, name, unit, higher_is_better,
-    rankable). ``groups``: memberships with iso3, group_id, kind (and name), e.g.
+    reduce to the latest; pass ``reduced=True`` when ``obs`` is already one row per indicator, country and
+    year, as ``yearly_values`` gives). ``indicators``: the store's indicator table (indicator_id, pillar,
+    name, unit, higher_is_better, rankable). ``groups``: memberships with iso3, group_id, kind (and name), e.g.
     ``group_membership(store.group_members(), store.groups())``. ``names``: iso3 -> country name for remarks.
 
     - value / period / year / note: the country's latest year (its latest period within that year).
@@ -108,121 +110,117 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
       countries it is at least as good as); empty (remark "not ranked") when the indicator is not rankable.
     - income_median / region_median (and _n): median over the members of the country's World Bank income
       group / region with data for that year (the country included), and how many members have data.
-    - leader_iso3 / leader_value: the best country that year (the country itself when it ranks first);
-      gap_ratio = leader / country (country / leader when lower is better): 1 for the leader, empty with a
-      remark when the country's value is 0. No leader or gap for indicators that are not rankable.
+    - leader_iso3 / leader_value: the best country that year (the country itself when it ranks first, ties
+      otherwise go to the first ISO code); gap_ratio = leader / country (country / leader when lower is
+      better): 1 for the leader, empty with a remark when the country's value is 0. No leader or gap for
+      indicators that are not rankable.
     - peer_*: the comparison country's value for the same year, else its own latest year (peer_year says).
     - no data: remark "no data for <country>; N countries have <latest year> data".
     """
     names = names or {}
     label = names.get(iso3, iso3)
     ind = indicators.reset_index(drop=True)
-    ids = ind["indicator_id"].astype(str).tolist()
-    meta = ind.set_index(ind["indicator_id"].astype(str))
-    hib_of = meta["higher_is_better"].astype(bool)
-    rankable_of = meta["rankable"].astype(bool) if "rankable" in meta else pd.Series(True, index=meta.index)
-
-    base = obs[obs["indicator_id"].isin(ids)]
-    yearly = base.dropna(subset=["value"]) if reduced else yearly_values(base)
-    keys = pd.DataFrame({"indicator_id": yearly["indicator_id"].astype(str).to_numpy(),
-                         "iso3": yearly["iso3"].astype(str).to_numpy(),
-                         "year": yearly["year"].to_numpy(dtype="int64"),
-                         "value": yearly["value"].to_numpy(dtype="float64")})
-
-    latest_any = keys.groupby("indicator_id")["year"].max()
-    count_latest = keys[keys["year"].to_numpy() == keys["indicator_id"].map(latest_any).to_numpy()] \
-        .groupby("indicator_id").size()
-
-    own_mask = (keys["iso3"] == iso3).to_numpy()
-    own_rows = yearly[own_mask].assign(indicator_id=keys.loc[own_mask, "indicator_id"].to_numpy())
-    own = own_rows.sort_values(["indicator_id", "year"], kind="stable").drop_duplicates("indicator_id", keep="last").set_index("indicator_id")
-
-    # Every country's value in the country's latest year of each indicator, and how the country compares.
-    pool = keys.merge(own[["year"]].reset_index(), on=["indicator_id", "year"], how="inner")
-    mine = pool["indicator_id"].map(own["value"]).to_numpy(dtype="float64")
-    hib = pool["indicator_id"].map(hib_of).to_numpy(dtype=bool)
-    values = pool["value"].to_numpy(dtype="float64")
-    pool = pool.assign(better=np.where(hib, values > mine, values < mine),
-                       not_better=np.where(hib, values <= mine, values >= mine),
-                       score=np.where(hib, values, -values))
-    counts = pool.groupby("indicator_id").agg(of=("value", "size"), better=("better", "sum"),
-                                             not_better=("not_better", "sum"))
-    best = pool.sort_values(["indicator_id", "score", "iso3"], ascending=[True, False, True]) \
-        .drop_duplicates("indicator_id").set_index("indicator_id")
-
-    pgroups = peer_groups(groups, iso3)
-    medians = {}
-    for prefix, (_gid, _name, members) in pgroups.items():
-        part = pool[pool["iso3"].isin(members)]
-        medians[prefix] = part.groupby("indicator_id")["value"].agg(["median", "size"]).to_dict("index")
-
+    ids = [str(i) for i in ind["indicator_id"]]
+    wanted = set(ids)
     peer = peer if peer and peer != iso3 else None
-    peer_latest, peer_same = {}, {}
-    if peer:
-        peer_mask = (keys["iso3"] == peer).to_numpy()
-        peer_rows = yearly[peer_mask].assign(indicator_id=keys.loc[peer_mask, "indicator_id"].to_numpy())
-        peer_latest = peer_rows.sort_values(["indicator_id", "year"], kind="stable") \
-            .drop_duplicates("indicator_id", keep="last").set_index("indicator_id").to_dict("index")
-        peer_same = peer_rows.merge(own[["year"]].reset_index(), on=["indicator_id", "year"]) \
-            .set_index("indicator_id").to_dict("index")
 
-    # Plain dicts from here on: one row per indicator is built in Python (fast for a few dozen indicators).
-    own_d = own.to_dict("index")
-    counts_d = counts.to_dict("index")
-    best_d = best[["iso3", "value"]].to_dict("index")
-    meta_d = meta[["pillar", "name", "unit"]].to_dict("index")
-    hib_d, rankable_d = hib_of.to_dict(), rankable_of.to_dict()
-    latest_d, count_d = latest_any.to_dict(), count_latest.to_dict()
+    yearly = obs.dropna(subset=["value"]) if reduced else yearly_values(obs)
+    col_ind = yearly["indicator_id"].astype(str).tolist()
+    col_iso = yearly["iso3"].astype(str).tolist()
+    col_year = yearly["year"].astype("int64").tolist()
+    col_value = yearly["value"].astype("float64").tolist()
+
+    # Pass 1: the latest year of each indicator, the country's latest row, the comparison country's rows.
+    latest_any: dict[str, int] = {}
+    own_pos: dict[str, int] = {}
+    peer_pos: dict[str, dict[int, int]] = {}
+    for pos, (ind_id, iso, year) in enumerate(zip(col_ind, col_iso, col_year)):
+        if ind_id not in wanted:
+            continue
+        if year > latest_any.get(ind_id, year - 1):
+            latest_any[ind_id] = year
+        if iso == iso3:
+            if ind_id not in own_pos or year > col_year[own_pos[ind_id]]:
+                own_pos[ind_id] = pos
+        elif iso == peer:
+            peer_pos.setdefault(ind_id, {})[year] = pos
+    own_year = {ind_id: col_year[pos] for ind_id, pos in own_pos.items()}
+
+    # Pass 2: every country's value in the country's latest year; how many countries have the latest year.
+    pool: dict[str, list[tuple[str, float]]] = {ind_id: [] for ind_id in own_year}
+    count_latest: dict[str, int] = {}
+    for ind_id, iso, year, value in zip(col_ind, col_iso, col_year, col_value):
+        if year == own_year.get(ind_id):
+            pool[ind_id].append((iso, value))
+        if year == latest_any.get(ind_id):
+            count_latest[ind_id] = count_latest.get(ind_id, 0) + 1
+
+    wanted_pos = sorted(set(own_pos.values()) | {pos for years in peer_pos.values() for pos in years.values()})
+    picked = yearly.iloc[wanted_pos]
+    details = dict(zip(wanted_pos, zip(picked["period"].astype(str).tolist(), map(_text, picked["note"].tolist()))))
+
+    def detail(pos: int) -> tuple[str, str | None]:
+        return details[pos]
+
+    pgroups = {prefix: (gid, set(members)) for prefix, (gid, _n, members) in peer_groups(groups, iso3).items()}
+    meta = ind.set_index(ind["indicator_id"].astype(str))
+    cols = [col for col in ("pillar", "name", "unit", "higher_is_better", "rankable") if col in meta]
+    meta_d = meta[cols].to_dict("index")
 
     rows = []
     for ind_id in ids:
         m = meta_d[ind_id]
-        rankable, hib_i = bool(rankable_d[ind_id]), bool(hib_d[ind_id])
-        n_latest = int(count_d.get(ind_id, 0))
+        hib, rankable = bool(m["higher_is_better"]), bool(m.get("rankable", True))
+        n_latest = count_latest.get(ind_id, 0)
         row = {"iso3": iso3, "indicator_id": ind_id, "pillar": m["pillar"], "name": m["name"], "unit": m["unit"],
-               "higher_is_better": hib_i, "rankable": rankable, "is_leader": False,
-               "latest_year_any": latest_d.get(ind_id, np.nan), "countries_latest_any": n_latest}
-        remarks = []
-        for prefix, (group_id, _name, _members) in pgroups.items():
+               "higher_is_better": hib, "rankable": rankable, "is_leader": False,
+               "latest_year_any": latest_any.get(ind_id), "countries_latest_any": n_latest}
+        for prefix, (group_id, _members) in pgroups.items():
             row["income_group" if prefix == "income" else prefix] = group_id
-        mine_row = own_d.get(ind_id)
-        if mine_row is not None:
-            value, year = float(mine_row["value"]), int(mine_row["year"])
-            row.update(period=str(mine_row["period"]), year=year, value=value, note=_text(mine_row["note"]))
-            stats = counts_d[ind_id]
+        remarks = []
+        if ind_id in own_pos:
+            pos = own_pos[ind_id]
+            value, year = col_value[pos], col_year[pos]
+            period, note = detail(pos)
+            row.update(period=period, year=year, value=value, note=note)
+            current = pool[ind_id]
             if rankable:
-                of = int(stats["of"])
-                row.update(rank=int(stats["better"]) + 1, of=of,
-                           percentile=100 * (float(stats["not_better"]) - 1) / max(of - 1, 1))
-                leader = best_d[ind_id]
-                if row["rank"] == 1:
+                values = np.fromiter((v for _iso, v in current), dtype="float64", count=len(current))
+                better = int((values > value).sum() if hib else (values < value).sum())
+                of = len(values)
+                # as measures.rank: ties share the best rank; percentile = share of the others it matches or beats
+                row.update(rank=better + 1, of=of, percentile=100 * (of - better - 1) / max(of - 1, 1))
+                if better == 0:
                     row.update(leader_iso3=iso3, leader_value=value, gap_ratio=1.0, is_leader=True)
                     remarks.append("leader")
                 else:
-                    ratio, why = gap_ratio(value, float(leader["value"]), hib_i)
-                    row.update(leader_iso3=leader["iso3"], leader_value=float(leader["value"]), gap_ratio=ratio)
+                    leader_value = float(values.max() if hib else values.min())
+                    leader_iso = min(iso for iso, v in current if v == leader_value)  # ties: first ISO code
+                    ratio, why = gap_ratio(value, leader_value, hib)
+                    row.update(leader_iso3=leader_iso, leader_value=leader_value, gap_ratio=ratio)
                     if why:
                         remarks.append(why.replace("the value", f"{label}'s value"))
             else:
                 remarks.append("not ranked")
-            for prefix, table in medians.items():
-                got = table.get(ind_id)
-                row[f"{prefix}_median"] = float(got["median"]) if got else np.nan
-                row[f"{prefix}_n"] = int(got["size"]) if got else 0
-            if year < row["latest_year_any"]:
-                remarks.append(f"latest for {label} is {year}; {n_latest} {_countries(n_latest)} "
-                               f"{int(row['latest_year_any'])} data")
-        elif pd.notna(row["latest_year_any"]):
-            remarks.append(f"no data for {label}; {n_latest} {_countries(n_latest)} "
-                           f"{int(row['latest_year_any'])} data")
+            for prefix, (_gid, members) in pgroups.items():
+                part = [v for iso, v in current if iso in members]
+                row[f"{prefix}_median"] = float(np.median(part)) if part else np.nan
+                row[f"{prefix}_n"] = len(part)
+            if year < latest_any[ind_id]:
+                remarks.append(f"latest for {label} is {year} ({n_latest} {_countries(n_latest)} "
+                               f"{latest_any[ind_id]} data)")
+        elif ind_id in latest_any:
+            remarks.append(f"no data for {label}; {n_latest} {_countries(n_latest)} {latest_any[ind_id]} data")
         else:
             remarks.append("no data for any country")
         if peer:
             row["peer_iso3"] = peer
-            pick = peer_same.get(ind_id) or peer_latest.get(ind_id)
-            if pick is not None:
-                row.update(peer_period=str(pick["period"]), peer_year=int(pick["year"]),
-                           peer_value=float(pick["value"]), peer_note=_text(pick["note"]))
+            theirs = peer_pos.get(ind_id)
+            if theirs:
+                pick = theirs.get(row.get("year")) if "year" in row else None
+                pos = pick if pick is not None else theirs[max(theirs)]
+                period, note = detail(pos)
+                row.update(peer_period=period, peer_year=col_year[pos], peer_value=col_value[pos], peer_note=note)
         row["remark"] = "; ".join(remarks) if remarks else None
         rows.append(row)
 
@@ -273,12 +271,3 @@ class YearlyIndex:
             return self.yearly.iloc[0:0]
         return self.yearly.iloc[np.unique(np.concatenate(parts))]
 
-
-def trend_series(yearly: pd.DataFrame, indicator_id: str, iso3: str) -> pd.DataFrame:
-    """A country's yearly values of one indicator, the missing years in between as NaN (gaps stay gaps)."""
-    part = yearly[(yearly["indicator_id"] == indicator_id) & (yearly["iso3"] == iso3)]
-    if part.empty:
-        return pd.DataFrame({"year": pd.Series(dtype="int64"), "value": pd.Series(dtype="float64")})
-    years = range(int(part["year"].min()), int(part["year"].max()) + 1)
-    series = part.set_index("year")["value"].reindex(years)
-    return pd.DataFrame({"year": list(years), "value": series.to_numpy(dtype=float)})

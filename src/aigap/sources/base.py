@@ -237,6 +237,19 @@ def check_unique(frame: pd.DataFrame, keys: Sequence[str], path: Path) -> None:
         raise SourceFormatError(path, f"duplicate key ({key})", row=row, column=keys[0])
 
 
+def check_unique_iso3(iso3: pd.Series, names: pd.Series, path: Path, column: str) -> None:
+    """Two raw names mapped to one country would give two values for it: refuse."""
+    mapped = iso3.dropna()
+    dup = mapped.duplicated(keep="first")
+    if dup.any():
+        row = int(mapped.index[dup.to_numpy().nonzero()[0][0]])
+        first = int(mapped.index[(mapped == mapped[row]).to_numpy().nonzero()[0][0]])
+        raise SourceFormatError(
+            path, f"{names[row]!r} maps to {mapped[row]}, as does {names[first]!r} (row {first})",
+            row=row, column=column,
+        )
+
+
 def tidy(
     frame: pd.DataFrame,
     *,

@@ -16,7 +16,8 @@ import re
 
 import pandas as pd
 
-from .base import Context, Indicator, Source, SourceFormatError, check_unique, concat, read_csv, tidy, to_number
+from .base import (Context, Indicator, Source, SourceFormatError, check_unique, check_unique_iso3, concat, read_csv,
+                   tidy, to_number)
 
 SOURCE = Source(
     id="microsoft_ai_diffusion",
@@ -115,16 +116,7 @@ def parse(ctx: Context) -> pd.DataFrame:
                                     row=row, column=column)
         values[column] = to_number(frame, column, path, strip="%")
     iso3 = ctx.resolver.iso3(frame[COUNTRY], path=path, column=COUNTRY, aliases=ALIASES, excluded=EXCLUDED)
-    mapped = iso3.dropna()
-    dup = mapped.duplicated()
-    if dup.any():
-        row = int(mapped.index[dup.to_numpy().nonzero()[0][0]])
-        first = int(mapped.index[(mapped == mapped[row]).to_numpy().nonzero()[0][0]])
-        raise SourceFormatError(
-            path,
-            f"{frame.loc[row, COUNTRY]!r} maps to {mapped[row]}, as does {frame.loc[first, COUNTRY]!r} (row {first})",
-            row=row, column=COUNTRY,
-        )
+    check_unique_iso3(iso3, frame[COUNTRY], path, COUNTRY)
     keep = iso3.notna()
     return concat(
         tidy(pd.DataFrame({"iso3": iso3, "period": period, "value": values[column]})[keep],

@@ -15,11 +15,11 @@ for 2024 only.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 
-from .base import Context, Indicator, Source, SourceFormatError, check_unique, concat, read_csv, tidy, to_number
+from .base import (Context, Indicator, Source, SourceFormatError, check_unique, check_unique_iso3, concat, read_csv,
+                   tidy, to_number)
 
 SOURCE = Source(
     id="oxford_insights_gairi",
@@ -147,19 +147,6 @@ INDICATORS = (
 )
 
 
-def _unique_iso3(iso3: pd.Series, names: pd.Series, path: Path, column: str) -> None:
-    """Two raw names mapped to one country would give two values for it: refuse."""
-    mapped = iso3.dropna()
-    dup = mapped.duplicated(keep="first")
-    if dup.any():
-        row = int(mapped.index[dup.to_numpy().nonzero()[0][0]])
-        first = int(mapped.index[(mapped == mapped[row]).to_numpy().nonzero()[0][0]])
-        raise SourceFormatError(
-            path, f"{names[row]!r} maps to {mapped[row]}, as does {names[first]!r} (row {first})",
-            row=row, column=column,
-        )
-
-
 def _parse_2023(ctx: Context) -> pd.DataFrame:
     path = ctx.folder(SOURCE) / FILE_2023
     frame = read_csv(path, required=[ISO3_2023, VALUE_2023, YEAR_2023])
@@ -173,7 +160,7 @@ def _parse_2023(ctx: Context) -> pd.DataFrame:
     check_unique(frame, [ISO3_2023], path)
     value = to_number(frame, VALUE_2023, path)
     iso3 = ctx.resolver.iso3(frame[ISO3_2023], path=path, column=ISO3_2023, aliases=ALIASES, excluded=EXCLUDED)
-    _unique_iso3(iso3, frame[ISO3_2023], path, ISO3_2023)
+    check_unique_iso3(iso3, frame[ISO3_2023], path, ISO3_2023)
     out = pd.DataFrame({"iso3": iso3, "period": PERIOD_2023, "value": value})
     return tidy(out[out["iso3"].notna()], source_id=SOURCE.id, indicator_id="oxford_gairi")
 
@@ -185,7 +172,7 @@ def _parse_2024(ctx: Context) -> pd.DataFrame:
     check_unique(frame, [COUNTRY_2024], path)
     values = {column: to_number(frame, column, path) for column in COLUMNS_2024}
     iso3 = ctx.resolver.iso3(frame[COUNTRY_2024], path=path, column=COUNTRY_2024, aliases=ALIASES, excluded=EXCLUDED)
-    _unique_iso3(iso3, frame[COUNTRY_2024], path, COUNTRY_2024)
+    check_unique_iso3(iso3, frame[COUNTRY_2024], path, COUNTRY_2024)
     keep = iso3.notna()
     return concat(
         tidy(pd.DataFrame({"iso3": iso3, "period": PERIOD_2024, "value": values[column]})[keep],

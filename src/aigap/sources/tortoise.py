@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Context, Indicator, Source, SourceFormatError, check_unique, concat, read_csv, tidy, to_number
+from .base import (Context, Indicator, Source, check_unique, check_unique_iso3, concat, read_csv,
+                   tidy, to_number)
 
 _COMMIT = "0d2fe596f531fdb4ae3ce219acb70c497001b6be"
 
@@ -113,16 +114,7 @@ def parse(ctx: Context) -> pd.DataFrame:
     check_unique(frame, [COUNTRY], path)
     values = {column: to_number(frame, column, path) for column in COLUMNS}
     iso3 = ctx.resolver.iso3(frame[COUNTRY], path=path, column=COUNTRY, aliases=ALIASES, excluded=EXCLUDED)
-    mapped = iso3.dropna()
-    dup = mapped.duplicated()
-    if dup.any():
-        row = int(mapped.index[dup.to_numpy().nonzero()[0][0]])
-        first = int(mapped.index[(mapped == mapped[row]).to_numpy().nonzero()[0][0]])
-        raise SourceFormatError(
-            path,
-            f"{frame.loc[row, COUNTRY]!r} maps to {mapped[row]}, as does {frame.loc[first, COUNTRY]!r} (row {first})",
-            row=row, column=COUNTRY,
-        )
+    check_unique_iso3(iso3, frame[COUNTRY], path, COUNTRY)
     keep = iso3.notna()
     return concat(
         tidy(pd.DataFrame({"iso3": iso3, "period": PERIOD, "value": values[column], "note": NOTE})[keep],
