@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .measures import latest_per_year, top_shares
+from .measures import latest_per_year
 
 MIN_POINTS = 4  # never extrapolate a trend from fewer points than this
 _T95 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262, 12: 2.179,
