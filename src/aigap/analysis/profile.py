@@ -5,7 +5,8 @@ Pure functions: DataFrames in, DataFrames out. Observation frames have the store
 ``iso3, indicator_id, period, year, value, source_id, note`` and may hold every indicator at once.
 
 For each indicator the country's *latest year* is the reference: its rank and percentile are among the
-countries with data for that same year (``measures.rank``), the peer-group medians and the leader are taken
+countries with data for that same year (as ``measures.rank`` defines them; computed here in one pass over all
+indicators, and checked against ``measures.rank`` by the tests), the peer-group medians and the leader are taken
 over that year too. Within a year the latest period counts (e.g. November's TOP500 list), as everywhere else.
 """
 
