@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(args.db)
     indicators = store.indicators()
     all_ids = list(dict.fromkeys([*P.candidates(indicators).index, *P.DENOMINATORS, *P.COMPARISONS]))
-    wall, cpu, obs = timed(store.query, *P.observations_query(all_ids))
+    wall, cpu, obs = timed(store.observations, all_ids)
     print(f"aigap index benchmark: {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} CPUs, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"store {args.db}: {len(obs):,} observations of {len(all_ids)} indicators read once in {wall:.0f} ms "
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     choices = specs(args.repeats)
     for choice in choices[:2]:  # warm-up
         P.compute(obs, choice.spec, indicators, population, gdp, choice.census_zero)
-        store.query(*P.observations_query(P.needed_ids(choice.spec)))
+        store.observations(P.needed_ids(choice.spec))
 
     rows, walls, cpus, results = [], [], [], []
     for choice in choices:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     walls, cpus = [], []
     for choice in choices:
         def with_query(choice=choice):
-            fetched = store.query(*P.observations_query(P.needed_ids(choice.spec)))
+            fetched = store.observations(P.needed_ids(choice.spec))
             pop = fetched[fetched["indicator_id"] == "population"]
             gdp_ = fetched[fetched["indicator_id"] == "gdp_usd"]
             return P.compute(fetched, choice.spec, indicators, pop, gdp_, choice.census_zero)

@@ -58,6 +58,8 @@ def fetch_all(cache: Path, *, base_url: str | None = None, manual_from: Path | N
     cache = Path(cache)
     for source in catalogue.sources().values():
         folder = cache / source.folder
+        if folder.is_dir():
+            shutil.rmtree(folder)  # a fresh copy each run: no stale release left beside the new one
         for name, url in source.downloads.items():
             url = mirror(url, base_url)
             size = fetch(url, folder / name)

@@ -113,8 +113,3 @@ TABLES = {
             observations INTEGER NOT NULL
         )""",
 }
-
-INDEXES = (
-    "CREATE INDEX obs_indicator ON observations (indicator_id, year)",
-    "CREATE INDEX obs_country ON observations (iso3)",
-)

@@ -112,12 +112,15 @@ class Store:
     # -- figures ----------------------------------------------------------------------------
     def observations(
         self,
-        indicator_id: str | None = None,
+        indicator_id: str | Sequence[str] | None = None,
         countries: Sequence[str] | None = None,
         year_from: int | None = None,
         year_to: int | None = None,
     ) -> pd.DataFrame:
-        """Observations as stored (every period), ordered by indicator, country, period."""
+        """Observations as stored (every period), ordered by indicator, country, period.
+
+        ``indicator_id`` is one id or several (one query for all of them).
+        """
         where, params = self._filters(indicator_id, countries, year_from, year_to)
         return self.query(
             f"SELECT {OBS_COLUMNS} FROM observations {where} ORDER BY indicator_id, iso3, period", params
@@ -144,9 +147,13 @@ class Store:
     @staticmethod
     def _filters(indicator_id, countries, year_from, year_to) -> tuple[str, list]:
         clauses, params = [], []
-        if indicator_id is not None:
+        if isinstance(indicator_id, str):
             clauses.append("indicator_id = ?")
             params.append(indicator_id)
+        elif indicator_id is not None:
+            ids = list(indicator_id)
+            clauses.append(f"indicator_id IN ({', '.join('?' for _ in ids)})")
+            params.extend(ids)
         if countries:
             clauses.append(f"iso3 IN ({', '.join('?' for _ in countries)})")
             params.extend(countries)

@@ -314,15 +314,6 @@ def needed_ids(spec: ix.IndexSpec, comparisons: bool = True) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def observations_query(ids: Iterable[str], columns: str = "iso3, indicator_id, period, year, value, source_id, note"
-                       ) -> tuple[str, list]:
-    """One portable SQL query (``?`` placeholders) for the observations of several indicators."""
-    ids = list(ids)
-    marks = ", ".join("?" for _ in ids)
-    return (f"SELECT {columns} FROM observations WHERE indicator_id IN ({marks}) "
-            "ORDER BY indicator_id, iso3, period", ids)
-
-
 # -- the pipeline -----------------------------------------------------------------------------------------------
 ZERO_NOTE = "not listed: counted as 0"
 

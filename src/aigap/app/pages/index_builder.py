@@ -73,7 +73,7 @@ def data() -> dict:
     indicators = store.indicators()
     candidates = P.candidates(indicators)
     ids = list(dict.fromkeys([*candidates.index, *P.DENOMINATORS, *P.COMPARISONS]))
-    obs = store.query(*P.observations_query(ids))
+    obs = store.observations(ids)
     obs["year"] = obs["year"].astype("int64")
     complete = complete_periods(obs)
     span = complete.groupby("indicator_id")["year"].agg(["min", "max"])
@@ -470,7 +470,7 @@ def robustness_view(result: dict, spec: ix.IndexSpec, names: dict) -> tuple[go.F
                              name="rank with your weights", marker={"symbol": "diamond-open", "size": 8,
                                                                     "color": c.QUALITATIVE[7]},
                              hovertemplate="%{y}: rank %{x} with your weights<extra></extra>"))
-    fig.update_layout(template="plotly_white", height=18 * len(head) + 150,
+    fig.update_layout(height=18 * len(head) + 150,
                       margin={"l": 10, "r": 10, "t": 75, "b": 40},
                       title={"text": f"Rank range under {P.DRAWS:,} weightings x 3 normalisations, top {len(head)}",
                              "x": 0.01, "y": 0.995, "yanchor": "top", "font": {"size": 13}},
@@ -523,7 +523,7 @@ def comparison_view(result: dict, names: dict) -> tuple[html.Div, go.Figure]:
         return dbc.Table([head, html.Tbody(rows)], size="sm", className="small"), c.empty_figure("Nothing to compare")
     fig.add_trace(go.Scatter(x=[1, top], y=[1, top], mode="lines", name="same rank",
                              line={"color": "#888888", "dash": "dot", "width": 1}, hoverinfo="skip"))
-    fig.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 30, "b": 40},
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 40},
                       title={"text": "Our rank vs theirs (among the countries both rank)", "x": 0.01,
                              "font": {"size": 13}},
                       xaxis={"title": "Rank in the published index", "autorange": "reversed"},

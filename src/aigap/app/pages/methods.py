@@ -7,8 +7,11 @@ from dash import dcc, html
 
 from ...analysis.gap import MIN_POINTS
 from ...analysis.index import LOG_DECADES
+from ...analysis.presets import CENSUS, DEFAULT_YEAR
 
 dash.register_page(__name__, path="/methods", name="Methods", title="Methods · aigap", order=9)
+
+_CENSUS = "; ".join(sorted(set(CENSUS.values())))
 
 TEXT = f"""
 # Methods
@@ -62,6 +65,13 @@ percentages and index scores are shown only as published: a per-capita index sco
 4. **Pillar score** = weighted mean of the pillar's indicators the country has (weights normalised to sum to 1).
 5. **Composite** = weighted mean of the pillars the country has, **only** if it has at least the chosen
    minimum number of pillars; otherwise "not enough data" (never a score built from zeros).
+   **Census zeros** (on by default, a visible switch): some sources are censuses whose absence means "none
+   listed", not "unknown" ({_CENSUS}). For a country that already has real data on at least the minimum
+   number of pillars, such an indicator counts 0 where the country is not listed (latest edition in the
+   look-back window only). Without this rule a country with no system on the TOP500 list would have its
+   compute pillar skipped while a country with one small system would score near 0 there.
+   The default reference year is {DEFAULT_YEAR}: the year with the most country values within the look-back
+   window (GPU clusters, cloud regions and AI diffusion start in 2025).
 6. **Rank robustness**: 1,000 draws of pillar weights from a Dirichlet distribution centred on the chosen
    weights (alpha = 20 x number of pillars x weight, fixed seed), each computed under all three
    normalisations; each country's median rank and its 5th-95th percentile rank interval are shown. A rank
