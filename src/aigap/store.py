@@ -126,6 +126,14 @@ class Store:
             f"SELECT {OBS_COLUMNS} FROM observations {where} ORDER BY indicator_id, iso3, period", params
         )
 
+    def observations_cached(self, indicator_id: str) -> pd.DataFrame:
+        """All observations of one indicator, read once per store file (for denominators such as population)."""
+        self._connection()  # clears the cache if the file was swapped
+        key = f"obs:{indicator_id}"
+        if key not in self._cache:
+            self._cache[key] = self.observations(indicator_id)
+        return self._cache[key].copy()
+
     def yearly(
         self,
         indicator_id: str,

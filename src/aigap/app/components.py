@@ -168,7 +168,7 @@ def lag_note(frame: pd.DataFrame, year: int, names: Mapping[str, str]) -> str:
 def denominators() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Population and GDP observations, for per-capita and per-GDP forms."""
     s = store()
-    return s.observations("population"), s.observations("gdp_usd")
+    return s.observations_cached("population"), s.observations_cached("gdp_usd")
 
 
 def download_controls(prefix: str) -> html.Div:
