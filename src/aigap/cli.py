@@ -218,7 +218,7 @@ def serve(
         return
     err.print(f"serving http://{host}:{port}/ with {workers} gunicorn workers (Ctrl+C to stop)")
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                               f"{host}:{port}", "--access-logfile", "-", "aigap.app.wsgi:server"])
+                               f"{host}:{port}", "--access-logfile", "-", "--preload", "aigap.app.wsgi:server"])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -76,15 +76,19 @@ class Store:
 
     # -- catalogue --------------------------------------------------------------------------
     def indicators(self) -> pd.DataFrame:
-        frame = self._cached("indicators", 
-            """SELECT i.*, s.publisher, s.title AS source_title, s.url AS source_url, s.licence, s.vintage,
-                      s.citation, s.caveats AS source_caveats
-               FROM indicators i JOIN sources s ON i.source_id = s.source_id
-               ORDER BY i.pillar, i.indicator_id""",
-        )
-        for col in ("caveats", "source_caveats"):
-            frame[col] = frame[col].map(json.loads)
-        return frame
+        self._connection()  # clears the cache if the file was swapped
+        if "indicators_parsed" not in self._cache:
+            frame = self._cached(
+                "indicators",
+                """SELECT i.*, s.publisher, s.title AS source_title, s.url AS source_url, s.licence, s.vintage,
+                          s.citation, s.caveats AS source_caveats
+                   FROM indicators i JOIN sources s ON i.source_id = s.source_id
+                   ORDER BY i.pillar, i.indicator_id""",
+            )
+            for col in ("caveats", "source_caveats"):
+                frame[col] = frame[col].map(json.loads)
+            self._cache["indicators_parsed"] = frame
+        return self._cache["indicators_parsed"].copy()
 
     def indicator(self, indicator_id: str) -> dict | None:
         frame = self.indicators()

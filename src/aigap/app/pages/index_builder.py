@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
@@ -100,9 +101,22 @@ def params_of(search: str | None) -> dict:
     return dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
 
 
+_RESULTS: "OrderedDict[tuple, dict]" = OrderedDict()  # recent index results, by store file and URL state
+
+
 def compute(choice: P.Choice) -> dict:
     d = data()
-    return P.compute(d["obs"], choice.spec, d["indicators"], d["population"], d["gdp"], choice.census_zero)
+    key = (_stamp(c.store()), P.search_string(choice))
+    with _LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    result = P.compute(d["obs"], choice.spec, d["indicators"], d["population"], d["gdp"], choice.census_zero)
+    with _LOCK:
+        _RESULTS[key] = result
+        while len(_RESULTS) > 32:
+            _RESULTS.popitem(last=False)
+    return result
 
 
 # -- layout -----------------------------------------------------------------------------------------------------
