@@ -115,8 +115,9 @@ def group_aggregate(obs: pd.DataFrame, members: list[str], how: str,
     if how == "popweighted":
         pop = _denominator(population if population is not None else obs.iloc[0:0], part, "pop")
         part = part.assign(pop=pop).dropna(subset=["pop"])
+        part = part.assign(weighted=part[column] * part["pop"])
         grouped = part.groupby("year")
-        result = grouped.apply(lambda g: np.average(g[column], weights=g["pop"]), include_groups=False)
+        result = grouped["weighted"].sum() / grouped["pop"].sum()
         counts = grouped.size()
     else:
         grouped = part.groupby("year")[column]
