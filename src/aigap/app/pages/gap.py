@@ -877,17 +877,15 @@ def update_gap(ind_id, ref, countries, groups, measure, mode, year_from, year_to
     return fig, note, missing, tfig, trend_table(table), c.source_note(ind, _span(y0, y1), tnotes)
 
 
+# The controls that define the gap and trend view, as States of its downloads.
+_VIEW_STATE = [State(f"gap-{name}", "value") for name in
+               ("indicator", "ref", "countries", "groups", "measure", "mode", "from", "to")]
+
+
 @callback(
     Output("gap-download", "data"),
     Input("gap-download-btn", "n_clicks"),
-    State("gap-indicator", "value"),
-    State("gap-ref", "value"),
-    State("gap-countries", "value"),
-    State("gap-groups", "value"),
-    State("gap-measure", "value"),
-    State("gap-mode", "value"),
-    State("gap-from", "value"),
-    State("gap-to", "value"),
+    *_VIEW_STATE,
     prevent_initial_call=True,
 )
 def download_gap(_n, *args):
@@ -901,14 +899,7 @@ def download_gap(_n, *args):
 @callback(
     Output("gap-trend-download", "data"),
     Input("gap-trend-download-btn", "n_clicks"),
-    State("gap-indicator", "value"),
-    State("gap-ref", "value"),
-    State("gap-countries", "value"),
-    State("gap-groups", "value"),
-    State("gap-measure", "value"),
-    State("gap-mode", "value"),
-    State("gap-from", "value"),
-    State("gap-to", "value"),
+    *_VIEW_STATE,
     prevent_initial_call=True,
 )
 def download_trend(_n, *args):
