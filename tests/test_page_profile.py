@@ -14,7 +14,7 @@ from aigap import export
 from aigap.analysis.measures import rank
 from aigap.analysis.profile import CSV_COLUMNS, group_membership, profile_table
 from aigap.store import Store
-from browser_helpers import wait_for_graph
+from browser_helpers import choose_option, wait_for_graph
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
@@ -83,9 +83,7 @@ def test_country_dropdown_changes_table_and_url_and_url_reproduces_view(page, li
                                                                        console_errors):
     open_profile(page, f"{live_server}/profile?country=BRA")
     before = row_state(page)
-    page.click("#prof-country")
-    page.fill("input.dash-dropdown-search", "India (IND")  # Dash 4's dropdown searches in a popover
-    page.keyboard.press("Enter")
+    choose_option(page, "prof-country", "India (IND")  # Dash 4's dropdown searches in a popover
     page.wait_for_function("() => window.location.search.includes('country=IND')", timeout=30000)
     page.wait_for_function("() => document.querySelector('#prof-title').innerText.endsWith('India')",
                            timeout=30000)
