@@ -29,6 +29,12 @@ GRAPH_CONFIG = {
 
 # One default template for every figure: naming a template per figure costs ~40 ms of validation each time.
 pio.templates.default = "plotly_white"
+_TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
+
+
+def plain_figure(data: list[dict], layout: dict) -> dict:
+    """A figure as a plain dict (no graph_objects validation: ~0.1 ms instead of ~10 ms), white template."""
+    return {"data": data, "layout": {"template": _TEMPLATE, **layout}}
 
 DEFAULT_INDICATOR = "ai_vc_investment"
 LEADERS = ("USA", "CHN")

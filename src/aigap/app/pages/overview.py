@@ -5,7 +5,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from ...analysis.measures import (MODES, allowed_modes, complete_periods, normalise, top_shares,
@@ -40,7 +39,9 @@ def layout(indicator: str | None = None, year: str | None = None, mode: str | No
                              dcc.Dropdown(id="ov-indicator", options=c.indicator_options(), value=ind_id,
                                           clearable=False)], md=5),
                     dbc.Col([dbc.Label("Year", html_for="ov-year"),
-                             dcc.Dropdown(id="ov-year", clearable=False, value=c.to_int(year))], md=2),
+                             dcc.Dropdown(id="ov-year", clearable=False, value=c.to_int(year),
+                                          options=[{"label": str(y), "value": y}
+                                                   for y in reversed(c.store().years(ind_id))])], md=2),
                     dbc.Col([dbc.Label("Show as"),
                              dcc.RadioItems(id="ov-mode", options=c.mode_options(ind["kind"]), value=mode,
                                             inline=True, inputClassName="me-1", labelClassName="me-3")], md=3),
@@ -166,27 +167,31 @@ def update(ind_id, year, mode, lag):
     hover = [f"{n}: {c.format_value(v)}<br>{p}" + (f" (latest before {year})" if lg else "")
              for n, v, p, lg in zip(shown["name"], shown["display"], shown["period"], shown["lag"])]
     reverse = not ind["higher_is_better"]
-    fig_map = go.Figure(
-        go.Choropleth(locations=shown["iso3"], z=shown["display"], locationmode="ISO-3", text=hover,
-                      hoverinfo="text", colorscale=c.SEQUENTIAL, reversescale=reverse,
-                      marker_line_color="white", marker_line_width=0.3,
-                      colorbar={"title": {"text": MODES[mode] if mode != "absolute" else ind["unit"], "side": "right"},
-                                "thickness": 12})
+    fig_map = c.plain_figure(
+        [{"type": "choropleth", "locations": shown["iso3"].tolist(), "z": shown["display"].tolist(),
+          "locationmode": "ISO-3", "text": hover, "hoverinfo": "text", "colorscale": c.SEQUENTIAL,
+          "reversescale": reverse, "marker": {"line": {"color": "white", "width": 0.3}},
+          "colorbar": {"title": {"text": MODES[mode] if mode != "absolute" else ind["unit"], "side": "right"},
+                       "thickness": 12}}],
+        {"geo": {"showframe": False, "showcoastlines": False, "showland": True, "landcolor": c.MISSING_GREY,
+                 "showcountries": True, "countrycolor": "white",
+                 "projection": {"type": "natural earth", "rotation": {"lon": 0}}, "lataxis": {"range": [-58, 85]}},
+         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+         "title": {"text": f"{title}, {year}", "x": 0.01, "font": {"size": 14}},
+         "annotations": [{"text": "grey: no data", "x": 0.01, "y": 0.02, "xref": "paper", "yref": "paper",
+                          "showarrow": False, "font": {"size": 11}}]},
     )
-    fig_map.update_geos(showframe=False, showcoastlines=False, showland=True, landcolor=c.MISSING_GREY,
-                        showcountries=True, countrycolor="white", projection_type="natural earth",
-                        projection_rotation_lon=0, lataxis_range=[-58, 85])
-    fig_map.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, title={"text": f"{title}, {year}", "x": 0.01,
-                          "font": {"size": 14}}, annotations=[{"text": "grey: no data", "x": 0.01, "y": 0.02,
-                          "xref": "paper", "yref": "paper", "showarrow": False, "font": {"size": 11}}])
     ranked = shown.sort_values("display", ascending=not ind["higher_is_better"]).head(25)
     colours = [c.QUALITATIVE[1] if iso in c.LEADERS else c.QUALITATIVE[0] for iso in ranked["iso3"]]
-    fig_bar = go.Figure(go.Bar(x=ranked["display"], y=ranked["name"], orientation="h", marker_color=colours,
-                               customdata=ranked["iso3"], hovertemplate="%{y}: %{x:,.4g}<extra></extra>"))
-    fig_bar.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 40},
-                          yaxis={"autorange": "reversed", "automargin": True, "title": None},
-                          xaxis={"title": title}, title={"text": f"Top {len(ranked)} of {len(shown)} countries",
-                                                         "x": 0.01, "font": {"size": 14}})
+    fig_bar = c.plain_figure(
+        [{"type": "bar", "x": ranked["display"].tolist(), "y": ranked["name"].tolist(), "orientation": "h",
+          "marker": {"color": colours}, "customdata": ranked["iso3"].tolist(),
+          "hovertemplate": "%{y}: %{x:,.4g}<extra></extra>"}],
+        {"margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+         "yaxis": {"autorange": "reversed", "automargin": True, "title": None},
+         "xaxis": {"title": {"text": title}},
+         "title": {"text": f"Top {len(ranked)} of {len(shown)} countries", "x": 0.01, "font": {"size": 14}}},
+    )
     extra = [c.lag_note(shown, int(year), names)]
     notes = shown["note"].dropna().unique()
     extra += [f"Note on some values: {n}." for n in notes]
