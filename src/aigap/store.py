@@ -51,6 +51,11 @@ class Store:
                 self._cache.clear()
             return self._con
 
+    def version(self) -> tuple:
+        """Identifies the store file now in place (path, inode, mtime): a key for caches derived from it."""
+        self._connection()
+        return (str(self.path), *self._stamp)
+
     def close(self) -> None:
         with self._lock:
             if self._con is not None:

@@ -11,7 +11,6 @@ indicator the page can use are read in one store query per store file and kept i
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import replace
@@ -55,19 +54,11 @@ _CACHE: dict = {}
 _LOCK = threading.Lock()
 
 
-def _stamp(store) -> tuple:
-    try:
-        st = os.stat(store.path)
-        return str(store.path), st.st_ino, st.st_mtime_ns
-    except (FileNotFoundError, TypeError):
-        return str(getattr(store, "path", "")), None, None
-
-
 def data() -> dict:
     """Observations of every indicator the index can use, the denominators and the published comparisons (one
     query, kept until an ingest swaps the store file), with the indicator table and country names."""
     store = c.store()
-    key = _stamp(store)
+    key = store.version()
     with _LOCK:
         if _CACHE.get("key") == key:
             return _CACHE["data"]
@@ -106,7 +97,7 @@ _RESULTS: "OrderedDict[tuple, dict]" = OrderedDict()  # recent index results, by
 
 def compute(choice: P.Choice) -> dict:
     d = data()
-    key = (_stamp(c.store()), P.search_string(choice))
+    key = (c.store().version(), P.search_string(choice))
     with _LOCK:
         if key in _RESULTS:
             _RESULTS.move_to_end(key)

@@ -74,7 +74,7 @@ def headline_cards() -> dbc.Row:
         ind = c.indicator(ind_id)
         if ind is None:
             continue
-        obs = c.store().observations(ind_id)
+        obs = c.store().observations_cached(ind_id)  # read once per store file, not per page view
         complete = complete_periods(obs)  # a year-to-date total would understate the year
         if complete.empty:
             continue

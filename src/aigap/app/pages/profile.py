@@ -37,10 +37,9 @@ _cache: dict = {}
 
 def profile_data() -> dict:
     """Yearly values of every indicator with row indexes, indicators in pillar order, group memberships and
-    country names; rebuilt when the store file or its last ingest run changes."""
+    country names; rebuilt when an ingest swaps in a new store file."""
     s = c.store()
-    run = s.last_ingest()
-    key = (str(s.path), run.get("run_id"), run.get("finished_at"))
+    key = s.version()
     with _lock:
         if _cache.get("key") == key:
             return _cache["data"]
