@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from . import paths
 from .export import to_csv, to_json
 from .sources.base import SourceFormatError
 
@@ -27,15 +28,11 @@ class Format(str, Enum):
 
 
 def _db() -> Path:
-    from .ingest import DEFAULT_DB
-
-    return Path(os.environ.get("AIGAP_DB", DEFAULT_DB))
+    return paths.db_path()
 
 
 def _snapshot() -> Path:
-    from .snapshot import DEFAULT_SNAPSHOT
-
-    return Path(os.environ.get("AIGAP_SNAPSHOT", DEFAULT_SNAPSHOT))
+    return paths.snapshot_path()
 
 
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="Store file (default data/aigap.duckdb or $AIGAP_DB).")]

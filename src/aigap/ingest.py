@@ -18,9 +18,7 @@ import duckdb
 
 from . import __version__, catalogue
 from .schema import TABLES
-from .snapshot import DEFAULT_SNAPSHOT
-
-DEFAULT_DB = DEFAULT_SNAPSHOT.parent / "aigap.duckdb"
+from .paths import DEFAULT_DB, DEFAULT_SNAPSHOT
 
 Progress = Callable[[str], None]
 

@@ -16,10 +16,9 @@ import pandas as pd
 from . import catalogue, countries, groups
 from .sources import adapters, country_codes, worldbank_class
 from .sources.base import AGGREGATE_COLUMNS, TIDY_COLUMNS, Context, SourceFormatError, is_period
+from .paths import DEFAULT_SNAPSHOT, REPO_ROOT
 from .validate import validate_aggregates, validate_observations
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SNAPSHOT = REPO_ROOT / "data" / "snapshot"
 
 Progress = Callable[[str], None]
 

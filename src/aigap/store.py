@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from .ingest import DEFAULT_DB
+from .paths import DEFAULT_DB
 
 OBS_COLUMNS = "iso3, indicator_id, period, year, value, source_id, note"
+MEMO_SIZE = 512  # computed results (view tables) kept per store file; the oldest unused go first
 
 
 class StoreMissing(FileNotFoundError):
@@ -34,6 +36,7 @@ class Store:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int] | None = None
         self._cache: dict[str, pd.DataFrame] = {}
+        self._memo: OrderedDict[Hashable, object] = OrderedDict()
 
     # -- connection -------------------------------------------------------------------------
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -49,12 +52,30 @@ class Store:
                 self._con = duckdb.connect(str(self.path), read_only=True)
                 self._stamp = stamp
                 self._cache.clear()
+                self._memo.clear()
             return self._con
 
     def version(self) -> tuple:
         """Identifies the store file now in place (path, inode, mtime): a key for caches derived from it."""
         self._connection()
         return (str(self.path), *self._stamp)
+
+    def memo(self, key: Hashable, compute: Callable[[], object]) -> object:
+        """``compute()`` once per store file and key: the one cache for anything derived from the store.
+
+        Callers must treat the result as read-only (it is shared between requests).
+        """
+        self._connection()  # clears the memo if the file was swapped
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     def close(self) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ MODES = {
     "per_gdp": "per US$ billion of GDP",
     "share_world": "% of the total of countries with data",
 }
+MODE_SHORT = {"absolute": "absolute", "per_capita": "per capita", "per_gdp": "per GDP", "share_world": "share of total"}
 _SCALE = {"per_capita": 1e6, "per_gdp": 1e9}
 
 
@@ -35,11 +36,61 @@ def allowed_modes(kind: str) -> list[str]:
 
 
 def latest_per_year(obs: pd.DataFrame) -> pd.DataFrame:
-    """One row per country and year: the latest period within the year (e.g. November's TOP500 list)."""
+    """One row per country and year, all from one period: the latest period of that year in the data.
+
+    For a list published several times a year (TOP500 in June and November) the year means its last edition,
+    and a country missing from that edition has no value for the year (its June value is not mixed in), so a
+    year's total equals that edition's total. For annual data the period is the year and nothing changes.
+    """
     if obs.empty:
         return obs.copy()
-    ordered = obs.sort_values(["iso3", "year", "period"])
-    return ordered.groupby(["iso3", "year"], as_index=False).tail(1).reset_index(drop=True)
+    keys = ["indicator_id", "year"] if "indicator_id" in obs else ["year"]
+    period = obs["period"].astype(str)
+    latest = period.groupby([obs[k] for k in keys]).transform("max")
+    out = obs[period == latest].sort_values(["iso3", "year", "period"])
+    return out.drop_duplicates(["iso3", *keys], keep="last").reset_index(drop=True)
+
+
+def edition_of_year(obs: pd.DataFrame) -> dict[int, str]:
+    """{year: the period a yearly view uses}, for saying on screen which edition a year means."""
+    if obs.empty:
+        return {}
+    latest = obs.assign(period=obs["period"].astype(str)).groupby("year")["period"].max()
+    return {int(y): p for y, p in latest.items()}
+
+
+def share_of_period(obs: pd.DataFrame) -> pd.Series:
+    """Each row's percentage of the sum over every country with data in the same period (and indicator).
+
+    Taken on the full table, before any look-back pick: a value from an older period is its share of that
+    older period, never of the subset of countries that happened to pick the same period.
+    """
+    keys = ["indicator_id", "period"] if "indicator_id" in obs else ["period"]
+    totals = obs.groupby(keys)["value"].transform("sum")
+    return pd.Series(np.where(totals > 0, 100 * obs["value"] / totals.where(totals > 0, 1), np.nan), index=obs.index)
+
+
+def members_in_year(members: pd.DataFrame, year: pd.Series | np.ndarray | int) -> np.ndarray:
+    """Whether each membership row was current in ``year``: joined by then (``since``) and not yet left
+    (``until``, the last year of membership). Empty since/until mean "always" and "still a member".
+
+    ``year`` is one year for every row or one per row.
+    """
+    since = pd.to_numeric(members["since"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    until = pd.to_numeric(members["until"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    year = np.asarray(year, dtype=float)
+    return (np.isnan(since) | (since <= year)) & (np.isnan(until) | (year <= until))
+
+
+def member_rows(frame: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` (with iso3 and year) whose country belonged to the group in that row's year."""
+    rows = frame.merge(members[["iso3", "since", "until"]], on="iso3", how="inner")
+    return rows[members_in_year(rows, rows["year"])].drop(columns=["since", "until"]).reset_index(drop=True)
+
+
+def member_count(members: pd.DataFrame, year: int) -> int:
+    """How many countries belonged to the group in ``year``."""
+    return int(members_in_year(members, year).sum())
 
 
 def value_for_year(obs: pd.DataFrame, year: int, max_lag: int = 0) -> pd.DataFrame:
@@ -55,15 +106,19 @@ def value_for_year(obs: pd.DataFrame, year: int, max_lag: int = 0) -> pd.DataFra
     return best.assign(lag=year - best["year"]).reset_index(drop=True)
 
 
-def _denominator(series: pd.DataFrame, keys: pd.DataFrame, name: str) -> pd.Series:
-    """The denominator for each (iso3, year) row of ``keys``: same year, or the latest earlier year."""
+DENOMINATOR_MAX_LAG = 5  # a per-capita or per-GDP value uses a denominator at most this many years older
+
+
+def denominator(series: pd.DataFrame, keys: pd.DataFrame, max_lag: int = DENOMINATOR_MAX_LAG) -> pd.Series:
+    """The denominator (population, GDP) for each (iso3, year) row of ``keys``: the same year, else the latest
+    earlier year at most ``max_lag`` years back, else NaN. The one rule every view uses."""
     if series.empty or keys.empty:
         return pd.Series(np.nan, index=keys.index)
-    den = latest_per_year(series)[["iso3", "year", "value"]].rename(columns={"value": name, "year": "den_year"})
+    den = latest_per_year(series)[["iso3", "year", "value"]].rename(columns={"value": "den", "year": "den_year"})
     left = keys[["iso3", "year"]].reset_index().sort_values("year")
     merged = pd.merge_asof(left, den.sort_values("den_year"), left_on="year", right_on="den_year", by="iso3",
-                           direction="backward")
-    return merged.set_index("index")[name].reindex(keys.index)
+                           direction="backward", tolerance=max_lag)
+    return merged.set_index("index")["den"].reindex(keys.index)
 
 
 def normalise(obs: pd.DataFrame, mode: str, population: pd.DataFrame | None = None,
@@ -80,14 +135,13 @@ def normalise(obs: pd.DataFrame, mode: str, population: pd.DataFrame | None = No
     if mode == "absolute":
         out["display"] = out["value"]
     elif mode == "per_capita":
-        den = _denominator(population if population is not None else obs.iloc[0:0], out, "den")
+        den = denominator(population if population is not None else obs.iloc[0:0], out)
         out["display"] = out["value"] / (den / _SCALE[mode])
     elif mode == "per_gdp":
-        den = _denominator(gdp if gdp is not None else obs.iloc[0:0], out, "den")
+        den = denominator(gdp if gdp is not None else obs.iloc[0:0], out)
         out["display"] = out["value"] / (den / _SCALE[mode])
     else:
-        totals = out.groupby("period")["value"].transform("sum")
-        out["display"] = np.where(totals > 0, 100 * out["value"] / totals, np.nan)
+        out["display"] = share_of_period(out)
     return out
 
 
@@ -108,12 +162,13 @@ def group_aggregate(obs: pd.DataFrame, members: list[str], how: str,
 
     Returns year, value, members_with_data; members without data are left out, and the count says so.
     """
-    part = latest_per_year(obs[obs["iso3"].isin(members)])
+    yearly = latest_per_year(obs)  # the year's edition is chosen over all countries, then the members taken
+    part = yearly[yearly["iso3"].isin(members)]
     part = part.dropna(subset=[column])
     if part.empty:
         return pd.DataFrame(columns=["year", "value", "members_with_data"])
     if how == "popweighted":
-        pop = _denominator(population if population is not None else obs.iloc[0:0], part, "pop")
+        pop = denominator(population if population is not None else obs.iloc[0:0], part)
         part = part.assign(pop=pop).dropna(subset=["pop"])
         part = part.assign(weighted=part[column] * part["pop"])
         grouped = part.groupby("year")

@@ -73,9 +73,10 @@ def create_app(db_path: Path | str | None = None) -> Dash:
         update_title=None,
     )
     app.layout = _layout
-    from .api import register
+    from . import api, views
 
-    register(app.server)
+    api.register(app.server)
+    views.register(app.server)
 
     @app.callback(
         dash.Output("navbar-collapse", "is_open"),

@@ -177,6 +177,18 @@ def denominators() -> tuple[pd.DataFrame, pd.DataFrame]:
     return s.observations_cached("population"), s.observations_cached("gdp_usd")
 
 
+def download_link(prefix: str, href: str = "") -> html.Div:
+    """A 'Download CSV' link to /download/<page>.csv with the view's query string: exactly the view's table.
+
+    The page's URL callback keeps ``href`` in step with the controls (Output(f"{prefix}-download-btn", "href")).
+    """
+    return html.Div(
+        html.A("Download CSV of this view", id=f"{prefix}-download-btn", href=href, download="",
+               className="btn btn-outline-primary btn-sm"),
+        className="my-2",
+    )
+
+
 def download_controls(prefix: str) -> html.Div:
     """A 'Download CSV' button and its dcc.Download; the page's callback sends exactly the rows its chart shows."""
     return html.Div(

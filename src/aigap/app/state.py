@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from ..ingest import DEFAULT_DB
+from ..paths import db_path
 from ..store import Store
 
-_path: Path = Path(os.environ.get("AIGAP_DB", DEFAULT_DB))
+_path: Path = db_path()
 _store: Store | None = None
 
 
-def configure(db_path: Path | str | None) -> None:
+def configure(path: Path | str | None) -> None:
     global _path, _store
-    if db_path is not None:
-        _path = Path(db_path)
+    if path is not None:
+        _path = Path(path)
     _store = None
 
 

@@ -1,34 +1,28 @@
-"""Overview: a world map and ranking of any indicator for any year, and how concentrated AI capacity is."""
+"""Overview: a world map and ranking of any indicator for any year, and how concentrated AI capacity is.
+
+The numbers come from :mod:`aigap.analysis.views.overview`; this module lays them out.
+"""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from ...analysis.measures import (MODES, allowed_modes, complete_periods, normalise, top_shares,
-                                  value_for_year)
+from ...analysis.measures import MODES
+from ...analysis.views import overview as ov
 from .. import components as c
+from .. import views
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · aigap", order=0)
 
-# The capacities whose concentration the headline cards show.
-HEADLINES = [("Investment", "ai_vc_investment"), ("Compute (TOP500)", "top500_rmax"),
-             ("Compute (AI clusters)", "gpu_cluster_h100e"), ("Models", "notable_ai_models")]
+PAGE = "overview"
 
 
-def default_lag(kind: str) -> int:
-    # A missing total (not on the TOP500 list, no deal) is not "an older value": only rates and scores look back.
-    return 0 if kind == "total" else 3
-
-
-def layout(indicator: str | None = None, year: str | None = None, mode: str | None = None,
-           lag: str | None = None, **_other) -> html.Div:
-    ind_id = c.valid_indicator(indicator)
-    ind = c.indicator(ind_id)
-    mode = mode if mode in allowed_modes(ind["kind"]) else "absolute"
-    lag_value = c.to_int(lag, default_lag(ind["kind"]))
+def layout(**query) -> html.Div:
+    _, p = views.parse(PAGE, query)
+    ind = c.indicator(p.indicator)
+    search = c.query_string(vars(p))
     return html.Div(
         [
             html.H1("Where countries stand on AI capacity", className="h3"),
@@ -36,17 +30,16 @@ def layout(indicator: str | None = None, year: str | None = None, mode: str | No
             dbc.Row(
                 [
                     dbc.Col([dbc.Label("Indicator", html_for="ov-indicator"),
-                             dcc.Dropdown(id="ov-indicator", options=c.indicator_options(), value=ind_id,
+                             dcc.Dropdown(id="ov-indicator", options=c.indicator_options(), value=p.indicator,
                                           clearable=False)], md=5),
                     dbc.Col([dbc.Label("Year", html_for="ov-year"),
-                             dcc.Dropdown(id="ov-year", clearable=False, value=c.to_int(year),
-                                          options=[{"label": str(y), "value": y}
-                                                   for y in reversed(c.store().years(ind_id))])], md=2),
+                             dcc.Dropdown(id="ov-year", clearable=False, value=p.year,
+                                          options=year_options(p.indicator))], md=2),
                     dbc.Col([dbc.Label("Show as"),
-                             dcc.RadioItems(id="ov-mode", options=c.mode_options(ind["kind"]), value=mode,
+                             dcc.RadioItems(id="ov-mode", options=c.mode_options(ind["kind"]), value=p.mode,
                                             inline=True, inputClassName="me-1", labelClassName="me-3")], md=3),
                     dbc.Col([dbc.Label("Use earlier data up to (years)", html_for="ov-lag"),
-                             dcc.Input(id="ov-lag", type="number", min=0, max=10, step=1, value=lag_value,
+                             dcc.Input(id="ov-lag", type="number", min=0, max=ov.LAG_MAX, step=1, value=p.lag,
                                        className="form-control")], md=2),
                 ],
                 className="g-2 mb-2",
@@ -61,49 +54,38 @@ def layout(indicator: str | None = None, year: str | None = None, mode: str | No
                 type="default",
             ),
             html.Div(id="ov-note"),
-            c.download_controls("ov"),
+            c.download_link("ov", views.download_href(PAGE, search)),
             html.P("Click a country on the map or a bar to open its profile.", className="small text-muted"),
         ]
     )
 
 
+def year_options(ind_id: str) -> list[dict]:
+    return [{"label": str(y), "value": y} for y in reversed(views.frames().years(ind_id))]
+
+
 def headline_cards() -> dbc.Row:
-    cards = []
-    names = c.country_names()
-    for label, ind_id in HEADLINES:
-        ind = c.indicator(ind_id)
-        if ind is None:
-            continue
-        obs = c.store().observations_cached(ind_id)  # read once per store file, not per page view
-        complete = complete_periods(obs)  # a year-to-date total would understate the year
-        if complete.empty:
-            continue
-        year = int(complete["year"].max())
-        current = value_for_year(complete, year)
-        shares = top_shares(current.set_index("iso3")["value"], ks=(2,))
-        total = current["value"].sum()
-        us_cn = 100 * current[current["iso3"].isin(c.LEADERS)]["value"].sum() / total if total else float("nan")
-        top_two = current.nlargest(2, "value")["iso3"].map(lambda i: names.get(i, i)).tolist()
-        cards.append(
-            dbc.Col(
-                dbc.Card(
-                    dbc.CardBody(
-                        [
-                            html.Div(label, className="small text-muted"),
-                            html.Div(f"{shares['top2']:.0f}%", className="h4 mb-0"),
-                            html.Div(f"held by the top two ({' and '.join(top_two)}); US + China {us_cn:.0f}%",
-                                     className="small"),
-                            html.Div([f"{ind['name']}, {c.period_text(current, year)}; share of the total of "
-                                      f"{len(current)} countries with data. ",
-                                      dcc.Link("Source", href=f"/data?indicator={ind_id}")],
-                                     className="small text-muted"),
-                        ]
-                    ),
-                    className="h-100",
+    table = views.view(PAGE, None, "headlines").table
+    cards = [
+        dbc.Col(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.Div(row.label, className="small text-muted"),
+                        html.Div(f"{row.top2_share:.0f}%", className="h4 mb-0"),
+                        html.Div(f"held by the top two ({row.top2}); US + China {row.us_china_share:.0f}%",
+                                 className="small"),
+                        html.Div([f"{row.name}, {row.period}; share of the total of {row.countries} countries "
+                                  "with data. ", dcc.Link("Source", href=f"/data?indicator={row.indicator_id}")],
+                                 className="small text-muted"),
+                    ]
                 ),
-                md=3, sm=6,
-            )
+                className="h-100",
+            ),
+            md=3, sm=6,
         )
+        for row in table.itertuples()
+    ]
     return dbc.Row(cards, className="g-2")
 
 
@@ -117,24 +99,43 @@ def headline_cards() -> dbc.Row:
     State("ov-mode", "value"),
 )
 def on_indicator(ind_id, year, mode):
-    ind = c.indicator(c.valid_indicator(ind_id))
-    years = c.store().years(ind["indicator_id"])
-    if year not in years:
-        year = years[-1] if years else None
-    if mode not in allowed_modes(ind["kind"]):
-        mode = "absolute"
-    return [{"label": str(y), "value": y} for y in reversed(years)], year, c.mode_options(ind["kind"]), mode
+    _, p = views.parse(PAGE, {"indicator": ind_id, "year": year, "mode": mode})
+    ind = c.indicator(p.indicator)
+    return year_options(p.indicator), p.year, c.mode_options(ind["kind"]), p.mode
 
 
-def map_data(ind_id: str, year: int, mode: str, lag: int) -> pd.DataFrame:
-    """The rows the map and bar chart show: one per country, with ``display`` in the chosen form."""
-    obs = c.store().observations(ind_id, year_to=year)
-    current = value_for_year(obs, year, max_lag=lag)
-    if current.empty:
-        return current.assign(display=pd.Series(dtype=float))
-    population, gdp = c.denominators() if mode in ("per_capita", "per_gdp") else (None, None)
-    shown = normalise(current, mode, population, gdp)
-    return shown.dropna(subset=["display"])
+def map_figure(view, ind: dict, mode: str) -> dict:
+    table = view.table
+    hover = [f"{n}: {c.format_value(v)}<br>{per}" + (" (an earlier period)" if lg else "")
+             for n, v, per, lg in zip(table["name"], table["display"], table["period"], table["lag"])]
+    return c.plain_figure(
+        [{"type": "choropleth", "locations": table["iso3"].tolist(), "z": table["display"].tolist(),
+          "locationmode": "ISO-3", "text": hover, "hoverinfo": "text", "colorscale": c.SEQUENTIAL,
+          "reversescale": not ind["higher_is_better"], "marker": {"line": {"color": "white", "width": 0.3}},
+          "colorbar": {"title": {"text": MODES[mode] if mode != "absolute" else ind["unit"], "side": "right"},
+                       "thickness": 12}}],
+        {"geo": {"showframe": False, "showcoastlines": False, "showland": True, "landcolor": c.MISSING_GREY,
+                 "showcountries": True, "countrycolor": "white",
+                 "projection": {"type": "natural earth", "rotation": {"lon": 0}}, "lataxis": {"range": [-58, 85]}},
+         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+         "title": {"text": view.meta["title"], "x": 0.01, "font": {"size": 14}},
+         "annotations": [{"text": "grey: no data", "x": 0.01, "y": 0.02, "xref": "paper", "yref": "paper",
+                          "showarrow": False, "font": {"size": 11}}]},
+    )
+
+
+def bar_figure(view) -> dict:
+    ranked = view.table.head(25)
+    colours = [c.QUALITATIVE[1] if iso in ov.LEADERS else c.QUALITATIVE[0] for iso in ranked["iso3"]]
+    return c.plain_figure(
+        [{"type": "bar", "x": ranked["display"].tolist(), "y": ranked["name"].tolist(), "orientation": "h",
+          "marker": {"color": colours}, "customdata": ranked["iso3"].tolist(),
+          "hovertemplate": "%{y}: %{x:,.4g}<extra></extra>"}],
+        {"margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+         "yaxis": {"autorange": "reversed", "automargin": True, "title": None},
+         "xaxis": {"title": {"text": view.meta["unit"]}},
+         "title": {"text": f"Top {len(ranked)} of {len(view.table)} countries", "x": 0.01, "font": {"size": 14}}},
+    )
 
 
 @callback(
@@ -142,6 +143,7 @@ def map_data(ind_id: str, year: int, mode: str, lag: int) -> pd.DataFrame:
     Output("ov-bar", "figure"),
     Output("ov-note", "children"),
     Output("url", "search", allow_duplicate=True),
+    Output("ov-download-btn", "href"),
     Input("ov-indicator", "value"),
     Input("ov-year", "value"),
     Input("ov-mode", "value"),
@@ -149,74 +151,16 @@ def map_data(ind_id: str, year: int, mode: str, lag: int) -> pd.DataFrame:
     prevent_initial_call="initial_duplicate",
 )
 def update(ind_id, year, mode, lag):
-    ind = c.indicator(c.valid_indicator(ind_id))
-    lag = max(0, min(10, c.to_int(lag, 0)))
-    search = c.query_string({"indicator": ind["indicator_id"], "year": year, "mode": mode, "lag": lag})
-    if year is None:
-        empty = c.empty_figure(f"No data for {ind['name']}")
-        return empty, empty, "", search
-    shown = map_data(ind["indicator_id"], int(year), mode, lag)
-    names = c.country_names()
-    if shown.empty:
-        latest = c.store().years(ind["indicator_id"])
-        msg = f"No data for {ind['name']} in {year}" + (f"; latest year is {latest[-1]}" if latest else "")
-        empty = c.empty_figure(msg)
-        return empty, empty, html.P(msg), search
-    title = c.axis_title(ind, mode)
-    shown = shown.assign(name=shown["iso3"].map(lambda i: names.get(i, i)))
-    hover = [f"{n}: {c.format_value(v)}<br>{p}" + (f" (latest before {year})" if lg else "")
-             for n, v, p, lg in zip(shown["name"], shown["display"], shown["period"], shown["lag"])]
-    reverse = not ind["higher_is_better"]
-    fig_map = c.plain_figure(
-        [{"type": "choropleth", "locations": shown["iso3"].tolist(), "z": shown["display"].tolist(),
-          "locationmode": "ISO-3", "text": hover, "hoverinfo": "text", "colorscale": c.SEQUENTIAL,
-          "reversescale": reverse, "marker": {"line": {"color": "white", "width": 0.3}},
-          "colorbar": {"title": {"text": MODES[mode] if mode != "absolute" else ind["unit"], "side": "right"},
-                       "thickness": 12}}],
-        {"geo": {"showframe": False, "showcoastlines": False, "showland": True, "landcolor": c.MISSING_GREY,
-                 "showcountries": True, "countrycolor": "white",
-                 "projection": {"type": "natural earth", "rotation": {"lon": 0}}, "lataxis": {"range": [-58, 85]}},
-         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
-         "title": {"text": f"{title}, {year}", "x": 0.01, "font": {"size": 14}},
-         "annotations": [{"text": "grey: no data", "x": 0.01, "y": 0.02, "xref": "paper", "yref": "paper",
-                          "showarrow": False, "font": {"size": 11}}]},
-    )
-    ranked = shown.sort_values("display", ascending=not ind["higher_is_better"]).head(25)
-    colours = [c.QUALITATIVE[1] if iso in c.LEADERS else c.QUALITATIVE[0] for iso in ranked["iso3"]]
-    fig_bar = c.plain_figure(
-        [{"type": "bar", "x": ranked["display"].tolist(), "y": ranked["name"].tolist(), "orientation": "h",
-          "marker": {"color": colours}, "customdata": ranked["iso3"].tolist(),
-          "hovertemplate": "%{y}: %{x:,.4g}<extra></extra>"}],
-        {"margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-         "yaxis": {"autorange": "reversed", "automargin": True, "title": None},
-         "xaxis": {"title": {"text": title}},
-         "title": {"text": f"Top {len(ranked)} of {len(shown)} countries", "x": 0.01, "font": {"size": 14}}},
-    )
-    extra = [c.lag_note(shown, int(year), names)]
-    notes = shown["note"].dropna().unique()
-    extra += [f"Note on some values: {n}." for n in notes]
-    if mode != "absolute":
-        extra.append(f"Shown {MODES[mode]}; denominators are World Bank population / GDP (current US$) of the "
-                     "same year or the latest earlier one.")
-    return fig_map, fig_bar, c.source_note(ind, c.period_text(shown, int(year)), extra), search
-
-
-@callback(
-    Output("ov-download", "data"),
-    Input("ov-download-btn", "n_clicks"),
-    State("ov-indicator", "value"),
-    State("ov-year", "value"),
-    State("ov-mode", "value"),
-    State("ov-lag", "value"),
-    prevent_initial_call=True,
-)
-def download(_n, ind_id, year, mode, lag):
-    ind_id = c.valid_indicator(ind_id)
-    if year is None:
-        raise dash.exceptions.PreventUpdate
-    shown = map_data(ind_id, int(year), mode, max(0, min(10, c.to_int(lag, 0))))
-    columns = ["iso3", "indicator_id", "period", "year", "value", "source_id", "note", "lag", "display"]
-    return c.csv_payload(shown[columns].sort_values("iso3"), f"aigap_{ind_id}_{year}_{mode}.csv")
+    _, p = views.parse(PAGE, {"indicator": ind_id, "year": year, "mode": mode, "lag": lag})
+    search = c.query_string(vars(p))
+    href = views.download_href(PAGE, search)
+    view = views.view(PAGE, p)
+    ind = c.indicator(p.indicator)
+    if view.table.empty:
+        empty = c.empty_figure(view.meta["empty"])
+        return empty, empty, html.P(view.meta["empty"]), search, href
+    return (map_figure(view, ind, p.mode), bar_figure(view),
+            c.source_note(ind, view.meta["period"], view.notes), search, href)
 
 
 @callback(

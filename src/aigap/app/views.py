@@ -1,0 +1,83 @@
+"""The app's door to the view layer: store frames, view results cached per store file, and /download.
+
+``/download/<page>.csv?<the page's own query string>`` (and ``.json``) answers with exactly the table the page
+draws: the CSV button on each page is a link to it. Bad parameters give 400 with the API's JSON error shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from flask import Flask, Response, jsonify, request
+
+from .. import export
+from ..analysis import views
+from ..analysis.views import Frames, ParamError, UnknownPage, View
+from . import state
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def frames() -> Frames:
+    """The store's frames, built once per store file; observations are read once per indicator and file."""
+    store = state.store()
+
+    def load(indicator_id: str):
+        return store.memo(("obs", indicator_id), lambda: store.observations(indicator_id))
+
+    return store.memo(("frames",), lambda: Frames(store.indicators(), store.countries(), store.groups(),
+                                                  store.group_members(), load))
+
+
+def parse(page: str, params: Mapping[str, object], strict: bool = False) -> tuple[str, object]:
+    """(table, typed parameters) of a page's query string; lenient by default (a page opened from an old link)."""
+    return views.parse(page, params, frames(), strict=strict)
+
+
+def view(page: str, params: object, table: str | None = None) -> View:
+    """The view's result for these parameters, computed once per store file (treat it as read-only)."""
+    table = table or next(iter(views.module(page).TABLES))
+    store = state.store()
+    return store.memo(("view", page, table, params), lambda: views.compute(page, table, params, frames()))
+
+
+def download_href(page: str, search: str | None, fmt: str = "csv", table: str | None = None) -> str:
+    """The /download link for a page's current query string (``?a=1&b=2`` or empty)."""
+    search = (search or "").lstrip("?")
+    if table:
+        search = "&".join(filter(None, [search, f"table={table}"]))
+    return f"/download/{page}.{fmt}" + (f"?{search}" if search else "")
+
+
+def filename(page: str, table: str, params: object, fmt: str) -> str:
+    """A readable file name from the view's parameters: aigap_overview_map_ai_vc_investment_2025_absolute.csv."""
+    values = [str(v) for v in vars(params).values() if v not in (None, "", (), False)] if hasattr(params, "__dict__") \
+        else []
+    parts = [page, table, *[",".join(map(str, v)) if isinstance(v, tuple) else v for v in values]]
+    stem = _SAFE.sub("-", "_".join(str(p) for p in parts))[:150].strip("-_")
+    return f"aigap_{stem}.{fmt}"
+
+
+def _error(message: str, status: int = 400):
+    response = jsonify({"error": message, "status": status})
+    response.status_code = status
+    return response
+
+
+def register(server: Flask) -> None:
+    @server.get("/download/<page>.<fmt>")
+    def download(page: str, fmt: str):
+        if fmt not in ("csv", "json"):
+            return _error(f"format must be csv or json, got {fmt!r}", 404)
+        try:
+            table, params = parse(page, request.args.to_dict(flat=False), strict=True)
+        except UnknownPage as exc:
+            return _error(str(exc), 404)
+        except ParamError as exc:
+            return _error(str(exc))
+        result = view(page, params, table)
+        body = export.to_csv(result.table) if fmt == "csv" else export.to_json(result.table)
+        return Response(body, mimetype="text/csv" if fmt == "csv" else "application/json",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{filename(page, table, params, fmt)}"'})
