@@ -58,9 +58,23 @@ def test_per_capita_mode_and_csv_download(page, live_server, store_db, console_e
     obs = value_for_year(store.observations("ai_vc_investment", year_to=2024), 2024)
     pop = value_for_year(store.observations("population", year_to=2024), 2024, max_lag=5).set_index("iso3")["value"]
     assert {r["iso3"] for r in rows} == set(fig["data"][0]["locations"])
+    # The button is the page's /download URL: the same bytes as asking for it directly with the page's query.
+    direct = page.request.get(f"{live_server}/download/overview.csv" + page.evaluate("window.location.search"))
+    assert direct.ok and direct.text() == text
     for row in rows:
         assert float(row["value"]) == obs.set_index("iso3").loc[row["iso3"], "value"]
         assert float(row["display"]) == pytest.approx(float(row["value"]) / (pop[row["iso3"]] / 1e6), rel=1e-12)
+    assert console_errors == []
+
+
+def test_opens_on_the_latest_complete_year(page, live_server, store_db, console_errors):
+    page.goto(f"{live_server}/?indicator=ai_vc_investment")
+    wait_for_graph(page, "ov-map")
+    obs = Store(store_db).observations("ai_vc_investment")
+    partial = obs[obs["note"].fillna("").str.startswith("year to date")]["year"].unique()
+    assert len(partial) == 1  # the VC series ends with a year to date
+    page.wait_for_function("() => window.location.search.includes('year=')", timeout=30000)
+    assert f"year={int(partial[0]) - 1}" in page.url
     assert console_errors == []
 
 
@@ -69,4 +83,14 @@ def test_disabled_modes_for_scores_and_empty_state(page, live_server, console_er
     wait_for_graph(page, "ov-map")
     assert "mode=absolute" in page.url  # per capita of an index score is refused
     assert page.is_disabled("#ov-mode input[value=per_capita]")
+    assert console_errors == []
+
+
+def test_shares_on_the_map_sum_to_100(page, live_server, console_errors):
+    """Defect: shares were taken per picked period (Brazil 40%, TOP500 shares summing to 200% in 2017)."""
+    page.goto(f"{live_server}/?indicator=top500_systems&year=2017&mode=share_world&lag=0")
+    fig = wait_for_graph(page, "ov-map")
+    assert sum(fig["data"][0]["z"]) == pytest.approx(100)
+    assert "BRA" not in fig["data"][0]["locations"]  # on the June list only: no value for the year
+    assert "2017-11" in page.inner_text("#ov-note")
     assert console_errors == []
