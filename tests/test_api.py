@@ -45,13 +45,16 @@ def test_observations_csv_download(client, store_db):
     "query, fragment",
     [
         ("", "'indicator' is required"),
-        ("indicator=nope", "unknown indicator"),
+        ("indicator=nope", "'indicator' must be one of"),
         ("indicator=population&country=USA,XYZ", "XYZ"),
-        ("indicator=population&from=20x0", "'from' must be a year"),
+        ("indicator=population&from=20x0", "'from' must be a whole number"),
+        ("indicator=population&from=%C2%B2%E2%81%B0%C2%B2%E2%81%B0", "'from' must be a whole number"),  # ²⁰²⁰
+        ("indicator=population&from=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%90", "'from' must be"),  # full-width 2020
+        ("indicator=population&indicator=gdp_usd", "given 2 times"),
         ("indicator=population&from=2020&to=2010", "after"),
-        ("indicator=population&format=xml", "json or csv"),
+        ("indicator=population&format=xml", "one of json, csv"),
         ("indicator=population&colour=red", "unknown parameter"),
-        ("indicator=population&to=99999", "'to' must be a year"),
+        ("indicator=population&to=99999", "'to' must be a whole number"),
     ],
 )
 def test_bad_parameters_are_400_with_a_message(client, query, fragment):
@@ -63,3 +66,17 @@ def test_bad_parameters_are_400_with_a_message(client, query, fragment):
 def test_unknown_endpoint_is_404_json(client):
     got = client.get("/api/v1/nothing")
     assert got.status_code == 404 and "indicators" in got.get_json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/download/nothing.csv", "/download/overview.xml",
+                                  "/download/overview.csv?year=2099&indicator=population"])
+def test_every_4xx_has_the_one_json_error_shape(client, path):
+    got = client.get(path)
+    assert 400 <= got.status_code < 500
+    body = got.get_json()
+    assert set(body) == {"error", "status"} and body["status"] == got.status_code and body["error"]
+
+
+def test_a_body_over_one_megabyte_is_refused_with_413(client):
+    got = client.post("/_dash-update-component", data=b"[" * (2 * 1024 * 1024), content_type="application/json")
+    assert got.status_code == 413 and got.get_json()["status"] == 413

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 
 from .. import export
 from ..analysis import views
 from ..analysis.views import Frames, ParamError, UnknownPage, View
 from . import state
+from .api import error
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -59,23 +60,17 @@ def filename(page: str, table: str, params: object, fmt: str) -> str:
     return f"aigap_{stem}.{fmt}"
 
 
-def _error(message: str, status: int = 400):
-    response = jsonify({"error": message, "status": status})
-    response.status_code = status
-    return response
-
-
 def register(server: Flask) -> None:
     @server.get("/download/<page>.<fmt>")
     def download(page: str, fmt: str):
         if fmt not in ("csv", "json"):
-            return _error(f"format must be csv or json, got {fmt!r}", 404)
+            return error(f"format must be csv or json, got {fmt!r}", 404)
         try:
             table, params = parse(page, request.args.to_dict(flat=False), strict=True)
         except UnknownPage as exc:
-            return _error(str(exc), 404)
+            return error(str(exc), 404)
         except ParamError as exc:
-            return _error(str(exc))
+            return error(str(exc))
         result = view(page, params, table)
         body = export.to_csv(result.table) if fmt == "csv" else export.to_json(result.table)
         return Response(body, mimetype="text/csv" if fmt == "csv" else "application/json",
