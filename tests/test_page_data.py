@@ -1,6 +1,6 @@
 """Data & sources page in headless Chromium: the grid holds exactly the store's rows for the URL's view, the
-definition shows licence and source, the coverage matrix matches the store, the URL reproduces the view and both
-downloads (the grid as shown, the API rows before column filters) are what the store returns."""
+definition shows licence and source, the coverage matrix matches the store, the URL reproduces the view, and the
+CSV links (/download/data.csv with the page's query string) hold exactly what the table and the matrix draw."""
 
 from __future__ import annotations
 
@@ -120,6 +120,8 @@ def test_data_page_matches_store_definition_and_coverage(page, live_server, stor
     height = page.evaluate("() => document.documentElement.scrollHeight")
     page.set_viewport_size({"width": 1366, "height": height})
     page.wait_for_selector("#data-catalogue .ag-row")
+    first = store.indicators().sort_values(["pillar", "name"]).iloc[0]["indicator_id"]
+    assert page.locator(f"#data-catalogue a[href='/data?indicator={first}']").count() == 1  # links to its page
     page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / "data.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -143,6 +145,8 @@ def test_changing_the_indicator_changes_table_definition_and_url(page, live_serv
     assert store.indicator("imf_aipi")["licence"] in page.inner_text("#data-definition")
     url = page.url
     assert "country=USA%2CCHN" in url and "from=2010" in url and "to=2024" in url
+    assert page.get_attribute("#data-download-btn", "href") == \
+        "/download/data.csv?indicator=imf_aipi&country=USA%2CCHN&from=2010&to=2024"
     # The IMF publishes group aggregates: shown in their own small table.
     assert "Advanced economies" in page.inner_text("#data-aggregates")
     # ... and names its files held that were excluded as non-countries (IMF groups), in a collapsible section.
@@ -157,43 +161,49 @@ def test_changing_the_indicator_changes_table_definition_and_url(page, live_serv
     assert console_errors == []
 
 
-def test_csv_downloads_equal_store_rows(page, live_server, store_db, console_errors):
+def test_csv_download_is_the_table_and_the_view(page, live_server, store_db, console_errors):
     store = Store(store_db)
     names = dict(zip(store.countries()["iso3"], store.countries()["name"]))
     page.goto(f"{live_server}/data?indicator=top500_rmax&country=USA,CHN,JPN&from=2010&to=2020")
     expected = store.observations("top500_rmax", ["USA", "CHN", "JPN"], 2010, 2020)
-    wait_for_rows(page, "top500_rmax", len(expected))
+    rows = wait_for_rows(page, "top500_rmax", len(expected))
 
-    # The grid's export: every row the table shows, full-precision values, the table's own column names.
+    # The CSV link is /download/data.csv with the page's own query string: the rows the table holds, every digit.
+    href = page.get_attribute("#data-download-btn", "href")
+    assert href == "/download/data.csv?indicator=top500_rmax&country=USA%2CCHN%2CJPN&from=2010&to=2020"
     with page.expect_download() as info:
         page.click("#data-download-btn")
-    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].replace('"', "") == "iso3,country,indicator_id,period,year,value,unit,note,source_id"
-    assert csv_records(text) == as_records(expected)
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert text == page.request.get(live_server + href).text()
+    assert text.splitlines()[0] == "iso3,country,indicator_id,period,year,value,unit,note,source_id"
+    assert csv_records(text) == as_records(expected) == grid_records(rows)
     assert [r["country"] for r in csv.DictReader(io.StringIO(text))] == [names[i] for i in expected["iso3"]]
 
-    # With a column filter and a sort in the grid, the export is what the grid then shows.
+    # A column filter and a sort change what the table shows (and it says so); the CSV holds every row chosen above.
     page.evaluate("""id => { const api = dash_ag_grid.getApi(id);
         api.setFilterModel({iso3: {filterType: 'text', type: 'equals', filter: 'USA'}});
         api.applyColumnState({state: [{colId: 'value', sort: 'desc'}], defaultState: {sort: null}}); }""", GRID)
     page.wait_for_function("() => document.querySelector('#data-shown').innerText.includes('of them')")
     usa = expected[expected["iso3"] == "USA"].sort_values("value", ascending=False, kind="stable")
     assert grid_records(grid_rows(page, after_filter=True)) == as_records(usa)
-    with page.expect_download() as info:
-        page.click("#data-download-btn")
-    filtered = Path(info.value.path()).read_text(encoding="utf-8-sig")
-    assert csv_records(filtered) == as_records(usa)
-    assert f"{len(usa):,} of them" in page.inner_text("#data-shown")
+    assert f"{len(usa):,} of them (the CSV holds all {len(expected):,})" in page.inner_text("#data-shown")
+    assert page.get_attribute("#data-download-btn", "href") == href
 
-    # The API link: every row chosen above, before the grid's column filters, exactly as the store returns them.
-    href = page.get_attribute("#data-api-link", "href")
-    response = page.request.get(live_server + href)
+    # The API link: the same rows exactly as the store returns them.
+    response = page.request.get(live_server + page.get_attribute("#data-api-link", "href"))
     assert response.ok
     assert response.text() == export.to_csv(expected)
 
-    # The coverage matrix follows the same view.
+    # The coverage matrix follows the same view, and its CSV holds the matrix it draws (observations per cell).
     fig = wait_for_graph(page, "data-coverage")
     assert drawn_coverage(fig) == expected_coverage(expected, names, None)
+    cov_href = page.get_attribute("#data-coverage-download-btn", "href")
+    assert cov_href == href + "&table=coverage"
+    matrix = list(csv.DictReader(io.StringIO(page.request.get(live_server + cov_href).text())))
+    assert {(r["name"], int(y)) for r in matrix for y in r if y.isdigit() and int(r[y]) > 0} == drawn_coverage(fig)
+    per_cell = expected.groupby(["iso3", "year"]).size()
+    assert {(r["iso3"], int(y)): int(r[y]) for r in matrix for y in r if y.isdigit() and int(r[y])} == \
+        {(iso, int(year)): int(n) for (iso, year), n in per_cell.items()}
     assert console_errors == []
 
 

@@ -27,8 +27,12 @@ def frames() -> Frames:
     def load(indicator_id: str):
         return store.memo(("obs", indicator_id), lambda: store.observations(indicator_id))
 
+    def load_aggregates(indicator_id: str):
+        return store.memo(("aggregates", indicator_id), lambda: store.aggregates(indicator_id))
+
     return store.memo(("frames",), lambda: Frames(store.indicators(), store.countries(), store.groups(),
-                                                  store.group_members(), load))
+                                                  store.group_members(), load, store.excluded_names(),
+                                                  load_aggregates))
 
 
 def parse(page: str, params: Mapping[str, object], strict: bool = False) -> tuple[str, object]:
@@ -53,9 +57,9 @@ def download_href(page: str, search: str | None, fmt: str = "csv", table: str | 
 
 def filename(page: str, table: str, params: object, fmt: str) -> str:
     """A readable file name from the view's parameters: aigap_overview_map_ai_vc_investment_2025_absolute.csv."""
-    values = [str(v) for v in vars(params).values() if v not in (None, "", (), False)] if hasattr(params, "__dict__") \
+    values = [v for v in vars(params).values() if v not in (None, "", (), False)] if hasattr(params, "__dict__") \
         else []
-    parts = [page, table, *[",".join(map(str, v)) if isinstance(v, tuple) else v for v in values]]
+    parts = [page, table, *["-".join(map(str, v)) if isinstance(v, tuple) else str(v) for v in values]]
     stem = _SAFE.sub("-", "_".join(str(p) for p in parts))[:150].strip("-_")
     return f"aigap_{stem}.{fmt}"
 

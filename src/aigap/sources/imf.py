@@ -47,6 +47,14 @@ IMF_API = {
     "RE": "https://www.imf.org/external/datamapper/api/v1/AIPI/RE",
 }
 
+# Economies are the file's ISO3 keys (not IMF groups) in either section; tests/test_views_data.py checks the counts
+# against the file and the store.
+_MISSING_TOTALS = (
+    "9 of the 174 economies in the file have no AIPI total (Afghanistan, Macao, Maldives, Puerto Rico, Somalia, "
+    "South Sudan, São Tomé and Príncipe, Taiwan and Uzbekistan), though some of their sub-indices are published: "
+    "the AIPI has values for 165 economies."
+)
+
 SOURCE = Source(
     id="imf_aipi",
     folder="imf_aipi",
@@ -69,8 +77,7 @@ SOURCE = Source(
         "not an IMF download; values are copied unchanged.",
         "Thirteen IMF country groups (advanced economies, emerging market economies, low-income countries, "
         "regions) are kept apart as aggregates; most of them are published rounded to two decimals.",
-        "No AIPI for Afghanistan, Macao, Maldives, Puerto Rico, Somalia, South Sudan, Sao Tome and Principe, "
-        "Taiwan and Uzbekistan, though some of their sub-indices are published.",
+        _MISSING_TOTALS,
     ),
     downloads={FILE: _FUTUREGRID_URL},
     manual=(
@@ -136,7 +143,7 @@ INDICATORS = (
         series_code="AI_PI",
         higher_is_better=True,
         kind="score",
-        caveats=_COMMON_CAVEATS,
+        caveats=(_MISSING_TOTALS, *_COMMON_CAVEATS),
         value_range=(0, 1),
     ),
     *(

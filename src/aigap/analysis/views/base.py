@@ -129,12 +129,18 @@ class Frames:
     any indicator through ``load`` (a store query, cached per store file, or a dict in a property test)."""
 
     def __init__(self, indicators: pd.DataFrame, countries: pd.DataFrame, groups: pd.DataFrame,
-                 members: pd.DataFrame, load: Callable[[str], pd.DataFrame]) -> None:
+                 members: pd.DataFrame, load: Callable[[str], pd.DataFrame],
+                 excluded: pd.DataFrame | None = None,
+                 load_aggregates: Callable[[str], pd.DataFrame] | None = None) -> None:
         self.indicators = indicators.set_index("indicator_id", drop=False)
         self.countries = countries
         self.groups = groups
         self.members = members
         self._load = load
+        self._excluded = excluded if excluded is not None else pd.DataFrame(
+            columns=["file", "column_name", "raw_value", "reason", "rows_excluded"])
+        self._load_aggregates = load_aggregates or (lambda _i: pd.DataFrame(
+            columns=["entity", "indicator_id", "period", "year", "value", "source_id", "note"]))
         self.names: dict[str, str] = dict(zip(countries["iso3"], countries["name"]))
 
     @classmethod
@@ -150,6 +156,14 @@ class Frames:
     def obs(self, indicator_id: str) -> pd.DataFrame:
         """Every stored observation of one indicator (all periods). Treat as read-only."""
         return self._load(indicator_id)
+
+    def excluded_names(self) -> pd.DataFrame:
+        """Raw names the adapters recorded as not countries (regions, aggregates), with the file and reason."""
+        return self._excluded
+
+    def aggregates(self, indicator_id: str) -> pd.DataFrame:
+        """The publisher's own aggregates (World, regions) of one indicator, kept apart from countries."""
+        return self._load_aggregates(indicator_id)
 
     def indicator(self, indicator_id: str) -> dict | None:
         if indicator_id not in self.indicators.index:
