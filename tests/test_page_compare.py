@@ -8,10 +8,14 @@ import csv
 import io
 import math
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from aigap import export
 from aigap.analysis.measures import normalise, value_for_year
+from aigap.analysis.views import base, compare as cv
+from aigap.analysis.views import parse as parse_view
 from aigap.store import Store
 from browser_helpers import choose_option, figure, wait_for_change, wait_for_graph
 
@@ -20,7 +24,8 @@ SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 GRAPH = "cmp-graph"
 VC = "ai_vc_investment"
 DEFAULT_COUNTRIES = ["BRA", "IND", "ZAF", "IDN", "USA", "CHN"]
-CSV_COLUMNS = ["series", "kind", "year", "period", "value", "display", "members_with_data", "source_id", "note"]
+CSV_COLUMNS = ["series", "kind", "label", "year", "period", "value", "display", "members_with_data", "members",
+               "source_id", "note"]
 
 
 def lines(fig: dict) -> dict[str, dict[int, float]]:
@@ -155,16 +160,26 @@ def test_csv_is_exactly_the_lines_shown_with_brics_by_join_year(page, live_serve
     page.goto(f"{live_server}/compare?indicator={VC}&countries=BRA,USA&groups=BRICS&custom=KEN,NGA&agg=sum"
               "&mode=absolute&from=2015&to=2026")
     fig = wait_for_graph(page, GRAPH)
+    wait_for_url(page, "from=2015")
     with page.expect_download() as info:
         page.click("#cmp-download-btn")
     text = Path(info.value.path()).read_text()
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == CSV_COLUMNS
+    # The link is /download with the page's own query: the same bytes as asking for it directly, and exactly the
+    # view's table for the parameters in the page's URL.
+    search = page.evaluate("window.location.search")
+    direct = page.request.get(f"{live_server}/download/compare.csv{search}")
+    assert direct.ok and direct.text() == text
+    store = Store(store_db)
+    frames = base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
+                         store.observations)
+    table_name, params = parse_view("compare", parse_qs(urlsplit(page.url).query), frames)
+    assert text == export.to_csv(cv.TABLES[table_name](params, frames).table)
     csv_lines: dict[str, dict[int, float]] = {}
     for row in rows:
         csv_lines.setdefault(row["series"], {})[int(row["year"])] = float(row["display"])
     assert csv_lines == lines(fig)
-    store = Store(store_db)
     yearly = store.yearly(VC, year_from=2015, year_to=2026)
     for row in (r for r in rows if r["kind"] == "country"):
         stored = yearly[(yearly["iso3"] == row["series"]) & (yearly["year"] == int(row["year"]))].iloc[0]

@@ -57,9 +57,10 @@ def download_href(page: str, search: str | None, fmt: str = "csv", table: str | 
 
 def filename(page: str, table: str, params: object, fmt: str) -> str:
     """A readable file name from the view's parameters: aigap_overview_map_ai_vc_investment_2025_absolute.csv."""
-    values = [v for v in vars(params).values() if v not in (None, "", (), False)] if hasattr(params, "__dict__") \
-        else []
-    parts = [page, table, *["-".join(map(str, v)) if isinstance(v, tuple) else str(v) for v in values]]
+    values = vars(params).items() if hasattr(params, "__dict__") else ()
+    parts = [page, table, *[
+        key if value is True else "-".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        for key, value in values if value not in (None, "", (), False)]]
     stem = _SAFE.sub("-", "_".join(str(p) for p in parts))[:150].strip("-_")
     return f"aigap_{stem}.{fmt}"
 
