@@ -1,4 +1,10 @@
-"""Shared fixtures: the real raw publisher folder, a country resolver built from it, and contexts for fixtures."""
+"""Shared fixtures: the real raw publisher folder, the country reference, and adapter contexts.
+
+Two country references: ``real_reference`` is built from the raw publisher files (skips without them) and
+backs ``ctx``, which parses the real files; ``reference`` is built from the shipped snapshot plus the
+hand-reviewed name slice in tests/fixtures/reference/, so ``fixture_ctx`` and the adapter fixture tests
+run on a plain clone. tests/test_countries.py checks that the two agree wherever they overlap.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import settings
 
+from aigap.countries import COUNTRY_COLUMNS
+from aigap.paths import DEFAULT_SNAPSHOT
 from aigap.snapshot import load_reference
+from aigap.sources.country_codes import NAME_COLUMNS
 
 # Example timing varies with machine load (CI, parallel work): no per-example deadline.
 settings.register_profile("aigap", deadline=None)
@@ -29,23 +39,56 @@ def raw_dir() -> Path:
     return RAW
 
 
+# The reason worldbank_class.aggregate_codes gives each World Bank aggregate; the snapshot records it per file.
+WB_AGGREGATE = "World Bank aggregate: "
+
+
+def snapshot_reference(snapshot: Path = DEFAULT_SNAPSHOT,
+                       names: Path = FIXTURES / "reference" / "names.csv") -> tuple[pd.DataFrame, dict[str, str]]:
+    """(countries reference, WB aggregate codes) as load_reference returns them, without the raw files.
+
+    Countries come from the snapshot's countries.csv; the name variants (World Bank, CLDR, ISO, UNTERM)
+    only for the few countries in ``names``, the ones fixture files spell differently; the aggregate
+    codes from the World Bank exclusions the snapshot records.
+    """
+    ref = pd.read_csv(snapshot / "countries.csv", dtype=str, keep_default_na=False)
+    ref["independent"] = ref["independent"] == "True"
+    ref = ref.replace("", None)
+    variants = pd.read_csv(names, dtype=str, keep_default_na=False)
+    ref = ref.merge(variants, on="iso3", how="left", validate="one_to_one")
+    ref = ref[COUNTRY_COLUMNS + ["wb_name", *NAME_COLUMNS]]
+    excluded = pd.read_csv(snapshot / "excluded_names.csv", dtype=str, keep_default_na=False)
+    wb = excluded[excluded["reason"].str.startswith(WB_AGGREGATE)]
+    return ref, dict(sorted(zip(wb["raw_value"], wb["reason"])))
+
+
 @pytest.fixture(scope="session")
-def reference(raw_dir):
+def real_reference(raw_dir):
     """(countries reference, WB aggregate codes) derived from the real raw files."""
     return load_reference(raw_dir)
 
 
+@pytest.fixture(scope="session")
+def reference():
+    """(countries reference, WB aggregate codes) from the shipped snapshot and the fixture name slice."""
+    return snapshot_reference()
+
+
 @pytest.fixture()
-def ctx(raw_dir, reference):
+def ctx(raw_dir, real_reference):
     """A fresh adapter Context over the real raw folder."""
     from aigap.snapshot import make_context
 
-    return make_context(raw_dir, reference)
+    return make_context(raw_dir, real_reference)
 
 
 @pytest.fixture()
 def fixture_ctx(tmp_path, reference):
-    """make(folder, {name: text or bytes or Path}) -> Context whose raw root holds just that folder's files."""
+    """make(folder, {name: text or bytes or Path}) -> Context whose raw root holds just that folder's files.
+
+    Its resolver knows every reference ISO3 code and country name, and the name variants of the
+    countries in tests/fixtures/reference/names.csv.
+    """
     from aigap.snapshot import make_context
 
     def make(folder: str, files: dict[str, str | bytes | Path]):

@@ -1,4 +1,4 @@
-"""Country reference, name resolution and groups, built from the real reference files."""
+"""Country reference, name resolution and groups (the snapshot-built reference; the real one where raw files exist)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from aigap import groups
-from aigap.countries import CountryResolver, normalise
+from aigap.countries import COUNTRY_COLUMNS, CountryResolver, normalise
+from aigap.sources.country_codes import NAME_COLUMNS
 from aigap.sources.base import SourceFormatError
 
 
@@ -18,16 +19,36 @@ def test_normalise_is_accent_article_and_case_blind():
     assert normalise("United States of America (the)") == "united states of america"
 
 
-def test_reference_has_iso_and_world_bank_economies(reference):
-    ref, aggregates = reference
+@pytest.mark.parametrize("which", ["reference", "real_reference"])
+def test_reference_has_iso_and_world_bank_economies(which, request):
+    ref, aggregates = request.getfixturevalue(which)
     codes = set(ref["iso3"])
     assert {"USA", "CHN", "BRA", "IND", "ZAF", "XKX", "TWN"} <= codes
     assert ref.loc[ref.iso3 == "NAM", "iso2"].item() == "NA"  # Namibia, not a missing value
     assert "WLD" in aggregates and "WLD" not in codes
-    raw = pd.read_csv(Path(__file__).parents[2] / "shared/data/raw/worldbank_class"
-                      / "Metadata_Country_API_NY.GDP.PCAP.PP.KD_DS2_en_csv_v2_20423.csv", encoding="utf-8-sig")
+    assert ref["independent"].dtype == bool and ref.loc[ref.iso3 == "USA", "independent"].item()
+
+
+def test_income_group_is_the_world_bank_file_s(real_reference, raw_dir):
+    raw = pd.read_csv(next((raw_dir / "worldbank_class").glob("Metadata_Country_*.csv")), encoding="utf-8-sig")
     usa = raw[raw["Country Code"] == "USA"].iloc[0]
-    assert ref.loc[ref.iso3 == "USA", "wb_income_group"].item() == usa["IncomeGroup"]
+    assert real_reference[0].loc[real_reference[0].iso3 == "USA", "wb_income_group"].item() == usa["IncomeGroup"]
+
+
+def test_fixture_reference_agrees_with_the_real_one(reference, real_reference):
+    """The snapshot-built reference the fixture tests use is a faithful slice of the one the raw files give."""
+    fixture, fixture_aggregates = reference
+    real, real_aggregates = real_reference
+    assert fixture[COUNTRY_COLUMNS].to_csv(index=False) == real[COUNTRY_COLUMNS].to_csv(index=False)
+    assert fixture_aggregates == real_aggregates
+    slice_ = fixture[fixture["wb_name"].notna()].set_index("iso3")
+    assert len(slice_) >= 5
+    variants = ["wb_name", *NAME_COLUMNS]
+    expected = real.set_index("iso3").loc[slice_.index, variants]
+    assert slice_[variants].fillna("").to_dict("index") == expected.fillna("").to_dict("index")
+    # Every name the fixture resolver knows, the real resolver maps to the same country.
+    fixture_names, real_names = CountryResolver(fixture).names, CountryResolver(real).names
+    assert {n: real_names.get(n) for n in fixture_names} == fixture_names
 
 
 def test_resolver_maps_names_codes_aliases_and_records_exclusions(reference):

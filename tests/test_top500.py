@@ -22,9 +22,9 @@ RAW_FOLDER = "top500"
 
 
 @pytest.fixture(scope="module")
-def parsed(raw_dir, reference):
+def parsed(raw_dir, real_reference):
     """(tidy frame, seconds taken, context) for one run over the 49 real editions."""
-    ctx = make_context(raw_dir, reference)
+    ctx = make_context(raw_dir, real_reference)
     start = time.perf_counter()
     frame = top500.parse(ctx)
     return frame, time.perf_counter() - start, ctx

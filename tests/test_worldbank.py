@@ -108,10 +108,10 @@ def test_declarations():
 
 
 @pytest.fixture(scope="module")
-def real(raw_dir, reference):
+def real(raw_dir, real_reference):
     from aigap.snapshot import make_context
 
-    ctx = make_context(raw_dir, reference)
+    ctx = make_context(raw_dir, real_reference)
     return ctx, wb.parse(ctx)
 
 

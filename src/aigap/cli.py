@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -20,6 +21,19 @@ from .sources.base import SourceFormatError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="aigap: AI-gap indicators, from publisher files to a dashboard.")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+log = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@app.callback()
+def _configure_logging() -> None:
+    """Diagnostics go to stderr through `logging` at $AIGAP_LOG_LEVEL (default WARNING); the user's output stays on
+    the rich consoles."""
+    wanted = os.environ.get("AIGAP_LOG_LEVEL", "WARNING").strip().upper()
+    known = wanted in logging.getLevelNamesMapping()
+    logging.basicConfig(level=wanted if known else logging.WARNING, format=LOG_FORMAT, stream=sys.stderr)
+    if not known:
+        log.warning("AIGAP_LOG_LEVEL=%r is not a logging level; using WARNING", wanted)
 
 
 class Format(str, Enum):

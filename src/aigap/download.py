@@ -8,6 +8,7 @@ get them. A zip (the World Bank API's per-indicator download) is unpacked into t
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import urllib.request
 import zipfile
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from . import catalogue
 
 USER_AGENT = "aigap (+https://github.com/aigap) python-urllib"
+log = logging.getLogger(__name__)
 
 
 class DownloadError(OSError):
@@ -50,6 +52,7 @@ def fetch(url: str, target: Path, timeout: float = 60) -> int:
         tmp = target.with_name(target.name + ".part")
         tmp.write_bytes(payload)
         tmp.replace(target)
+    log.info("fetched %s (%d bytes) into %s", url, len(payload), target.parent)
     return len(payload)
 
 
@@ -69,6 +72,7 @@ def fetch_all(cache: Path, *, base_url: str | None = None, manual_from: Path | N
                 if path.is_file() and path.name not in source.downloads and not (folder / path.name).exists():
                     folder.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(path, folder / path.name)
+                    log.info("copied %s into %s (no direct download)", path, folder)
                     progress(f"{source.id}: {path.name} copied from {manual_from} (no direct download)")
         elif source.manual and not folder.is_dir():
             progress(f"{source.id}: skipped, no direct download — {source.manual}")

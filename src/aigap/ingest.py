@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +23,7 @@ from .schema import TABLES
 from .paths import DEFAULT_DB, DEFAULT_SNAPSHOT
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 _OBS_COLUMNS = {
     "iso3": "VARCHAR", "indicator_id": "VARCHAR", "period": "VARCHAR", "year": "INTEGER",
@@ -82,7 +85,8 @@ def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: P
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
     if tmp.exists():
         tmp.unlink()
-    started = _now()
+    started, t0 = _now(), time.perf_counter()
+    log.info("ingest %s (%d observation files) into %s", snapshot, len(obs_files), db)
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -96,6 +100,8 @@ def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: P
             if leftover.exists():
                 leftover.unlink()
         raise
+    log.info("ingest run %d: %d observations from %d sources into %s in %.1f s", summary["run_id"],
+             summary["observations"], len(summary["by_source"]), db, time.perf_counter() - t0)
     progress(f"store ready: {db}")
     return summary
 
@@ -176,13 +182,15 @@ def _carry_history(con, previous_db: Path) -> int:
     try:
         quoted = str(previous_db).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS previous (READ_ONLY)")
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        log.warning("previous store %s unreadable (%s): ingest history starts again", previous_db, exc)
         return 1  # an unreadable old store has no history worth keeping
     try:
         for table in ("ingest_runs", "ingest_files", "ingest_counts"):
             con.execute(f"INSERT INTO {table} SELECT * FROM previous.{table}")
         last = con.execute("SELECT MAX(run_id) FROM ingest_runs").fetchone()[0]
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        log.warning("previous store %s has no readable ingest history (%s): not carried over", previous_db, exc)
         last = None
     finally:
         con.execute("DETACH previous")

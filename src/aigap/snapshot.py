@@ -8,6 +8,7 @@ files give byte-identical output, which a test checks against the shipped copy.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .validate import validate_aggregates, validate_observations
 
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 def load_reference(raw: Path) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -71,6 +73,7 @@ def derive(raw: Path, out: Path, progress: Progress = lambda _msg: None) -> dict
     for module in adapters():
         present = [s for s in module.SOURCES if ctx.folder(s).is_dir()]
         if not present:
+            log.info("%s: no raw folder under %s, skipped", module.__name__, raw)
             progress(f"{module.__name__.rsplit('.', 1)[-1]}: no raw folder, skipped")
             continue
         progress(", ".join(s.id for s in present))
@@ -84,6 +87,8 @@ def derive(raw: Path, out: Path, progress: Progress = lambda _msg: None) -> dict
             aggregates.append(agg)
 
     counts = _write(out, ref, group_frame, member_frame, frames, aggregates, ctx, raw)
+    log.info("snapshot written to %s from %s: %d observations from %d sources", out, raw, sum(counts.values()),
+             len(counts))
     progress(f"wrote {sum(counts.values()):,} observations from {len(counts)} sources")
     return counts
 

@@ -1,7 +1,7 @@
-"""The Dash web app: five pages over the read-only store, plus a small JSON/CSV API.
+"""The Dash web app: the pages in ``pages/`` over the read-only store, plus a small JSON/CSV API.
 
 The app never parses publisher files and never writes the store; it reads through
-:class:`aigap.store.Store` and computes derived measures with :mod:`aigap.analysis`.
+:class:`aigap.store.Store`; every number a page shows comes from a view function in :mod:`aigap.analysis.views`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ from . import state
 
 HERE = Path(__file__).resolve().parent
 
-NAV = [("Overview", "/"), ("Compare", "/compare"), ("Country profile", "/profile"), ("Explorer", "/explorer"),
-       ("Index", "/index"), ("Gap", "/gap"), ("Data & sources", "/data"), ("Methods", "/methods")]
+
+def nav_links() -> list[dbc.NavItem]:
+    """One link per registered page, named and ordered by its register_page call: registering adds it to the bar."""
+    return [dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+            for page in dash.page_registry.values()]
 
 
 def _layout() -> html.Div:
-    links = [dbc.NavItem(dbc.NavLink(label, href=path, active="exact")) for label, path in NAV]
+    links = nav_links()
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),

@@ -19,7 +19,7 @@ from ...analysis.views import data as dv
 from .. import components as c
 from .. import views
 
-dash.register_page(__name__, path="/data", name="Data & sources", title="Data & sources · aigap", order=4)
+dash.register_page(__name__, path="/data", name="Data & sources", title="Data & sources · aigap", order=7)
 
 PAGE = "data"
 HAS_DATA = c.QUALITATIVE[0]  # Okabe-Ito blue on a pale grey background: distinguishable for colour-blind readers
