@@ -74,12 +74,14 @@ def create_app(db_path: Path | str | None = None) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
         update_title=None,
+        compress=True,
     )
     app.layout = _layout
-    from . import api, views
+    from . import api, http, views
 
     api.register(app.server)
     views.register(app.server)
+    http.register(app)
 
     @app.callback(
         dash.Output("navbar-collapse", "is_open"),
