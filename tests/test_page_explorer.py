@@ -1,18 +1,22 @@
 """Explorer page in headless Chromium: the scatter's points are what the store and the analysis functions give for
 the view in the URL; the Y indicator, the year slider and the log toggles change the figure and the URL; the URL
-reproduces the view in a new page; the CSV download holds exactly the points drawn."""
+reproduces the view in a new page; the year slider takes whole years; the CSV link serves exactly the points drawn,
+the same bytes as /download/explorer.csv and the view's table."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from aigap import export
 from aigap.analysis.measures import normalise, value_for_year
+from aigap.analysis.views import Query, base, explorer as ex
 from aigap.store import Store
 from browser_helpers import figure, wait_for_change, wait_for_graph
 
@@ -95,7 +99,8 @@ def test_default_view_matches_store_with_labels_sizes_and_lag_note(page, live_se
     note = page.inner_text("#exp-note")
     lagged_x = int((expected["lag_x"] > 0).sum())
     if lagged_x:
-        assert f"{lagged_x} of {len(expected)} countries have no {year} value" in note
+        verb = "has" if lagged_x == 1 else "have"
+        assert f"{lagged_x} of {len(expected)} countries {verb} no {year} value" in note
     assert "Bubble area is proportional to population" in note
     assert note.count("Definition, caveats and data") == 2  # a source note for each indicator
 
@@ -127,6 +132,7 @@ def test_changing_y_and_the_year_changes_figure_and_url_which_reproduces_the_vie
     earlier = wait_for_change(page, GRAPH, after)
     assert_points(earlier, expected_points(store, "gdp_per_capita_usd", "rd_expenditure_pct_gdp", 2021, 3,
                                            logx=True))
+    assert page.get_attribute("#exp-year [role=slider]", "aria-valuenow") == "2021"
 
     # A new page opened on that URL shows the same figure.
     other = page.context.new_page()
@@ -174,14 +180,26 @@ def test_csv_download_is_exactly_the_points_shown(page, live_server, store_db, c
     expected = expected_points(store, "top500_rmax", "gdp_per_capita_usd", 2024, 0, xmode="per_gdp",
                                logx=True, logy=True)
     assert_points(fig, expected)
+    page.wait_for_function("() => window.location.search.includes('year=')", timeout=20000)
+    search = urlparse(page.url).query
+    href = page.get_attribute("#exp-download-btn", "href")
+    assert href == f"/download/explorer.csv?{search}"  # the link carries the page's own view
     with page.expect_download() as info:
         page.click("#exp-download-btn")
-    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    text = Path(info.value.path()).read_text()
+    assert text == page.request.get(f"{live_server}{href}").text()
+    frames = base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
+                         store.observations)
+    params = ex.parse(Query({k: v[0] for k, v in parse_qs(search).items()}), frames)
+    assert text == export.to_csv(ex.points_table(params, frames).table)  # the view's table, byte for byte
+
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert {"iso3", "name", "year_x", "period_x", "value_x", "display_x", "year_y", "period_y", "value_y",
-            "display_y", "population", "colour_group"} <= set(rows[0])
+            "display_y", "population", "colour_group", "size"} <= set(rows[0])
     points = shown(fig)
     assert [r["iso3"] for r in rows] == sorted(points)
     group_of = {iso: t["name"].split(" (")[0] for t in fig["data"] for iso in t["customdata"]}
+    size_of = {iso: s for t in fig["data"] for iso, s in zip(t["customdata"], t["marker"]["size"])}
     gdp = value_for_year(store.observations("gdp_usd"), 2024, max_lag=5).set_index("iso3")["value"]
     pop = value_for_year(store.observations("population"), 2024, max_lag=5).set_index("iso3")["value"]
     for row in rows:
@@ -193,6 +211,28 @@ def test_csv_download_is_exactly_the_points_shown(page, live_server, store_db, c
         assert float(row["value_y"]) == expected.loc[iso, "value_y"]
         assert (float(row["population"]) if row["population"] else None) == pop.get(iso)
         assert row["colour_group"] == group_of[iso]
+        assert float(row["size"]) == pytest.approx(size_of[iso])
+    assert console_errors == []
+
+
+def test_year_slider_moves_in_whole_years(page, live_server, console_errors):
+    """Defect: the slider (step=None) moved by 0.1 on a key press: the handle and its tooltip read 2023.8 while
+    the chart showed another year."""
+    page.goto(f"{live_server}/explorer?x=gdp_per_capita_usd&y=internet_users_pct&year=2010&lag=0")
+    before = wait_for_graph(page, GRAPH)
+    page.focus("#exp-year [role=slider]")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => window.location.search.includes('year=2008')", timeout=15000)
+    before = wait_for_change(page, GRAPH, before)
+    assert page.get_attribute("#exp-year [role=slider]", "aria-valuenow") == "2008"
+    box = page.locator("#exp-year [data-orientation=horizontal]").first.bounding_box()
+    page.mouse.click(box["x"] + 0.613 * box["width"], box["y"] + box["height"] / 2)  # between two marks
+    page.wait_for_function("() => !window.location.search.includes('year=2008')", timeout=15000)
+    wait_for_change(page, GRAPH, before)
+    value = page.get_attribute("#exp-year [role=slider]", "aria-valuenow")
+    assert re.fullmatch(r"\d{4}", value), value
+    assert view_of(page.url)["year"] == value
     assert console_errors == []
 
 
@@ -208,7 +248,8 @@ def test_no_shared_year_is_an_empty_state_and_bad_parameters_fall_back(page, liv
     page.wait_for_function("() => window.location.search.includes('x=gdp_per_capita_usd')", timeout=20000)
     fig = wait_for_graph(page, GRAPH)
     view = view_of(page.url)
-    assert view["xmode"] == "absolute" and view["colour"] == "wb_region" and view["lag"] == "0"
+    # Each bad value falls back to its default (two rates: three years of look-back).
+    assert view["xmode"] == "absolute" and view["colour"] == "wb_region" and view["lag"] == "3"
     assert view["highlight"] == "BRA" and "Brazil" in page.inner_text("#exp-highlight")
     labels = {iso for t in fig["data"] for iso, text in zip(t["customdata"], t["text"]) if text}
     assert labels == {"USA", "CHN", "BRA"} & set(shown(fig))
