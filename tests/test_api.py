@@ -68,7 +68,7 @@ def test_unknown_endpoint_is_404_json(client):
     assert got.status_code == 404 and "indicators" in got.get_json()["error"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/download/nothing.csv", "/download/overview.xml",
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/download/nothing.csv", "/download/overview", "/download/a/b.csv", "/download/overview.xml",
                                   "/download/overview.csv?year=2099&indicator=population"])
 def test_every_4xx_has_the_one_json_error_shape(client, path):
     got = client.get(path)

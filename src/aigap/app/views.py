@@ -81,3 +81,7 @@ def register(server: Flask) -> None:
         return Response(body, mimetype="text/csv" if fmt == "csv" else "application/json",
                         headers={"Content-Disposition":
                                  f'attachment; filename="{filename(page, table, params, fmt)}"'})
+
+    @server.route("/download/<path:_rest>")
+    def download_unknown(_rest):  # without this, Dash's page router would answer 200 with an HTML page
+        return error(f"no such download {request.path}; try /download/<page>.csv", 404)
