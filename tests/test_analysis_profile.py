@@ -1,5 +1,5 @@
 """profile_table on small frames whose answers can be worked out by hand, and against measures.rank /
-latest_per_year on random frames."""
+latest_per_year on random frames. Property tests of the profile's views: tests/test_views_profile.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from aigap.analysis.measures import latest_per_year, rank
-from aigap.analysis.profile import (COLUMNS, CSV_COLUMNS, YearlyIndex, gap_ratio, group_membership, peer_groups,
-                                    profile_table, yearly_values)
+from aigap.analysis.profile import (COLUMNS, SERIES_COLUMNS, YearlyIndex, gap_ratio, group_membership,
+                                    order_indicators, peer_groups, profile_table, rank_text, sparkline_series,
+                                    yearly_values)
 
 NAMES = {"AAA": "Aland", "BBB": "Boria", "CCC": "Cirth", "DDD": "Dorn", "EEE": "Eru"}
 
@@ -26,9 +27,10 @@ def obs_frame(rows):
 
 
 def indicators_frame(specs):
-    """specs: (indicator_id, pillar, higher_is_better, rankable)."""
+    """specs: (indicator_id, pillar, higher_is_better, rankable[, kind])."""
     return pd.DataFrame([{"indicator_id": i, "pillar": p, "name": f"Indicator {i}", "unit": "units",
-                          "higher_is_better": h, "rankable": r} for i, p, h, r in specs])
+                          "higher_is_better": h, "rankable": r, "kind": rest[0] if rest else "total"}
+                         for i, p, h, r, *rest in specs])
 
 
 GROUPS = pd.DataFrame(
@@ -52,8 +54,8 @@ INDICATORS = indicators_frame([
 OBS = obs_frame([
     # hi: AAA has two periods in 2023, the later one counts; CCC has no 2023 value
     ("hi", "AAA", "2022", 10.0), ("hi", "BBB", "2022", 20.0), ("hi", "CCC", "2022", 40.0),
-    ("hi", "AAA", "2023-06", 5.0), ("hi", "AAA", "2023-11", 15.0), ("hi", "BBB", "2023", 30.0),
-    ("hi", "DDD", "2023", 60.0),
+    ("hi", "AAA", "2023-06", 5.0), ("hi", "AAA", "2023-11", 15.0), ("hi", "BBB", "2023-11", 30.0),
+    ("hi", "DDD", "2023-11", 60.0),
     # lo
     ("lo", "AAA", "2023", 3.0), ("lo", "BBB", "2023", 1.0), ("lo", "CCC", "2023", 3.0), ("lo", "DDD", "2023", 6.0),
     # nr
@@ -78,7 +80,6 @@ def table():
 def test_columns_and_order(table):
     full = profile_table(OBS, INDICATORS, "AAA", "BBB", GROUPS, NAMES)
     assert list(full.columns) == COLUMNS
-    assert set(CSV_COLUMNS) <= set(COLUMNS)
     assert full["indicator_id"].tolist() == INDICATORS["indicator_id"].tolist()
     assert (full["iso3"] == "AAA").all()
 
@@ -88,12 +89,14 @@ def test_latest_value_rank_percentile_leader_gap_and_medians(table):
     # 2023: AAA 15 (the November period, not June's 5), BBB 30, DDD 60; CCC has only 2022
     assert (row["period"], row["year"], row["value"]) == ("2023-11", 2023, 15.0)
     assert (row["rank"], row["of"], row["percentile"]) == (3, 3, 0.0)
+    assert row["rank_text"] == "3 of the 3 with data" and not row["partial"]
     assert (row["leader_iso3"], row["leader_value"], row["gap_ratio"]) == ("DDD", 60.0, 4.0)
     assert not row["is_leader"]
     # income group INC_1 = AAA, BBB -> median(15, 30); region REG_1 = AAA, CCC, DDD, CCC without 2023 -> (15, 60)
     assert (row["income_group"], row["income_median"], row["income_n"]) == ("INC_1", 22.5, 2)
     assert (row["region"], row["region_median"], row["region_n"]) == ("REG_1", 37.5, 2)
-    assert (row["peer_iso3"], row["peer_period"], row["peer_year"], row["peer_value"]) == ("BBB", "2023", 2023, 30.0)
+    assert (row["peer_iso3"], row["peer_period"], row["peer_year"], row["peer_value"]) == ("BBB", "2023-11", 2023,
+                                                                                         30.0)
     assert pd.isna(row["remark"]) and pd.isna(row["note"])
 
 
@@ -112,7 +115,7 @@ def test_not_rankable_is_not_ranked_and_flags_its_note(table):
     assert row["remark"] == "not ranked"
     assert pd.isna(row["rank"]) and pd.isna(row["of"]) and pd.isna(row["percentile"])
     assert pd.isna(row["leader_iso3"]) and pd.isna(row["gap_ratio"])
-    assert row["note"] == "year to date (export of 2023-09-01)"
+    assert row["note"] == "year to date (export of 2023-09-01)" and row["partial"]
     assert row["value"] == 2.0 and row["income_median"] == 3.0  # medians are still given
 
 
@@ -196,6 +199,8 @@ def random_obs(seed: int, countries: int = 30, indicators: int = 4) -> tuple[pd.
                 if rng.random() < 0.35:
                     continue
                 for period in ([str(year)] if i % 2 else [f"{year}-06", f"{year}-11"]):
+                    if period.endswith("-11") and rng.random() < 0.2:
+                        continue  # on the June list only: no value for the year
                     value = float(rng.integers(0, 8)) if i == 0 else float(rng.lognormal(2, 1))  # ties in i=0
                     rows.append((f"i{i}", f"C{k:02d}", period, value))
     specs = [(f"i{i}", "p", bool(i % 3), True) for i in range(indicators)]
@@ -208,13 +213,13 @@ def test_rank_and_percentile_agree_with_measures_rank(seed):
     for iso3 in ("C00", "C07", "C19"):
         table = profile_table(obs, indicators, iso3, "C01").set_index("indicator_id")
         for ind in indicators.itertuples():
-            part = obs[obs["indicator_id"] == ind.indicator_id]
-            mine = latest_per_year(part[part["iso3"] == iso3])
+            yearly = latest_per_year(obs[obs["indicator_id"] == ind.indicator_id])
+            mine = yearly[yearly["iso3"] == iso3]
             if mine.empty:
                 assert pd.isna(table.loc[ind.indicator_id, "value"])
                 continue
             year = int(mine["year"].max())
-            current = latest_per_year(part[part["year"] == year])
+            current = yearly[yearly["year"] == year]
             ranked = rank(current, higher_is_better=ind.higher_is_better).set_index("iso3")
             row = table.loc[ind.indicator_id]
             assert row["year"] == year
@@ -230,7 +235,7 @@ def test_rank_and_percentile_agree_with_measures_rank(seed):
 def test_yearly_values_is_latest_per_year_for_each_indicator(seed):
     obs, _ = random_obs(seed)
     mine = yearly_values(obs)
-    theirs = pd.concat([latest_per_year(g) for _, g in obs.groupby("indicator_id")])
+    theirs = pd.concat([latest_per_year(g) for _, g in obs.groupby("indicator_id")]).dropna(subset=["value"])
     key = ["indicator_id", "iso3", "year"]
     pd.testing.assert_frame_equal(mine.sort_values(key).reset_index(drop=True),
                                   theirs.sort_values(key).reset_index(drop=True))
@@ -252,3 +257,54 @@ def test_yearly_index_gives_the_same_table_from_fewer_rows(seed):
                                                 NAMES, reduced=True),
                                   profile_table(OBS, INDICATORS, "AAA", "BBB", GROUPS, NAMES))
 
+
+
+def test_a_country_only_on_a_years_june_list_has_no_value_that_year():
+    """Defect: the profile took each country's own latest period of a year, so a country missing from the November
+    TOP500 list kept its June value, ranked among November values."""
+    obs = obs_frame([("lst", "AAA", "2023-06", 50.0), ("lst", "BBB", "2023-06", 10.0), ("lst", "BBB", "2023-11", 20.0),
+                     ("lst", "CCC", "2023-11", 5.0), ("lst", "AAA", "2022-11", 40.0), ("lst", "BBB", "2022-11", 1.0)])
+    indicators = indicators_frame([("lst", "compute", True, True)])
+    yearly = yearly_values(obs)
+    assert set(yearly.loc[yearly["year"] == 2023, "period"]) == {"2023-11"}
+    assert "AAA" not in set(yearly.loc[yearly["year"] == 2023, "iso3"])
+    row = profile_table(obs, indicators, "AAA", "BBB").iloc[0]
+    # AAA's latest year is 2022 (its 2023 value is June's, not the year's list); ranked among 2022's list
+    assert (row["period"], row["value"], row["rank"], row["of"]) == ("2022-11", 40.0, 1, 2)
+    assert (row["peer_period"], row["peer_value"]) == ("2022-11", 1.0)
+    assert row["remark"] == "leader; latest for AAA is 2022 (2 countries have 2023 data)"
+    series = sparkline_series(yearly, {"BBB": "country"})
+    assert series[["year", "period", "value"]].values.tolist() == [[2022, "2022-11", 1.0], [2023, "2023-11", 20.0]]
+
+
+def test_rank_text_counts_those_with_a_value_and_says_a_period_is_partial():
+    obs = obs_frame([("scr", "AAA", "2024", 0.5), ("scr", "BBB", "2024", 0.7), ("scr", "CCC", "2024", np.nan),
+                     ("ytd", "AAA", "2025", 3.0, "year to date (export of 2025-05-01)"),
+                     ("ytd", "BBB", "2025", 9.0, "year to date (export of 2025-05-01)"), ("ytd", "BBB", "2024", 20.0)])
+    indicators = indicators_frame([("scr", "readiness", True, True, "score"), ("ytd", "investment", True, True)])
+    table = profile_table(obs, indicators, "AAA", "BBB").set_index("indicator_id")
+    assert table.loc["scr", "rank_text"] == "2 of the 2 with a score"  # CCC has no score: not counted
+    ytd = table.loc["ytd"]
+    assert (ytd["rank"], ytd["of"], bool(ytd["partial"]), bool(ytd["peer_partial"])) == (2, 2, True, True)
+    assert ytd["rank_text"] == "2 of the 2 with data for 2025, a partial period"
+    assert rank_text(1, 1234, "total", "2020", False) == "1 of the 1,234 with data"
+
+
+def test_sparkline_series_keeps_gaps_and_leaves_out_single_points():
+    obs = obs_frame([("a", "AAA", "2018", 1.0), ("a", "AAA", "2021", 4.0), ("a", "BBB", "2020", 2.0),
+                     ("b", "BBB", "2019", 1.0), ("b", "BBB", "2020", 0.0)])
+    series = sparkline_series(yearly_values(obs), {"AAA": "country", "BBB": "peer"})
+    assert list(series.columns) == SERIES_COLUMNS
+    a = series[series["indicator_id"] == "a"]
+    assert a["year"].tolist() == [2018, 2019, 2020, 2021] and (a["role"] == "country").all()
+    assert a["value"].isna().tolist() == [False, True, True, False]  # missing years are gaps, never 0
+    b = series[series["indicator_id"] == "b"]
+    assert (b["iso3"].tolist(), b["value"].tolist()) == (["BBB", "BBB"], [1.0, 0.0])
+    assert sparkline_series(yearly_values(obs), {"CCC": "country"}).empty
+
+
+def test_indicators_in_reading_order():
+    ordered = order_indicators(indicators_frame([("x", "context", True, True), ("y", "zzz", True, True),
+                                                 ("b", "investment", True, True), ("a", "investment", True, True),
+                                                 ("c", "compute", True, True)]))
+    assert ordered["indicator_id"].tolist() == ["a", "b", "c", "x", "y"]

@@ -1,5 +1,6 @@
 """Country profile page in headless Chromium: loads cleanly, shows what the store says, the country dropdown
-changes the table and the URL, the URL reproduces the view, the CSV download is the table shown."""
+changes the table and the URL, the URL reproduces the view, the CSV download is /download/profile.csv, the
+view's table."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import dash
 import pytest
 
 from aigap import export
-from aigap.analysis.measures import rank
-from aigap.analysis.profile import CSV_COLUMNS, group_membership, profile_table
+from aigap.analysis.measures import latest_per_year, rank
+from aigap.analysis.views import base, profile as pv
 from aigap.store import Store
 from browser_helpers import choose_option, wait_for_graph
 
@@ -22,8 +23,9 @@ ROW = "#prof-row-{}"
 
 
 def expected_latest(store: Store, indicator_id: str, iso3: str) -> dict:
-    """The country's latest yearly value and its rank among the countries with data that year, from the store."""
-    yearly = store.yearly(indicator_id)
+    """The country's latest yearly value (one period per year) and its rank among the countries with a value
+    that year, from the store."""
+    yearly = latest_per_year(store.observations(indicator_id))
     year = int(yearly.loc[yearly["iso3"] == iso3, "year"].max())
     higher_is_better = bool(store.indicator(indicator_id)["higher_is_better"])
     ranked = rank(yearly[yearly["year"] == year], higher_is_better=higher_is_better)
@@ -56,21 +58,26 @@ def test_profile_shows_store_values_ranks_and_missing_data(page, live_server, st
         assert float(row.get_attribute("data-value")) == want["value"]
         assert row.get_attribute("data-rank") == str(want["rank"])
         text = row.inner_text()
-        assert f"{want['rank']} of {want['of']}" in text
+        assert f"{want['rank']} of the {want['of']} with data" in text
         assert want["period"] in text
-    # ai_vc_investment's latest year is year to date: flagged on screen
-    assert "⚑ year to date" in page.inner_text(ROW.format("ai_vc_investment"))
+    # ai_vc_investment's latest year is year to date: flagged on screen, and its rank says the period is partial
+    vc = page.inner_text(ROW.format("ai_vc_investment"))
+    assert "⚑ year to date" in vc and "a partial period" in vc
+    # a score's rank counts the countries with a score
+    aipi = store.observations("imf_aipi")
+    assert f"of the {aipi['value'].notna().sum()} with a score" in page.inner_text(ROW.format("imf_aipi"))
     # an indicator Brazil has no data for says which year other countries have
-    models = store.yearly("notable_ai_models")
+    models = store.observations("notable_ai_models")
     latest = int(models["year"].max())
     assert "BRA" not in set(models["iso3"])
     assert (f"no data for Brazil; {int((models['year'] == latest).sum())} countries have {latest} data"
             in page.inner_text(ROW.format("notable_ai_models")))
     # not rankable indicators say so
     assert "not ranked" in page.inner_text(ROW.format("cloud_regions_announced"))
-    # the sparkline is Brazil's yearly series, gaps left as gaps
+    # the sparkline is Brazil's yearly series (one TOP500 list a year), gaps left as gaps
     spark = wait_for_graph(page, "prof-spark-top500_rmax")
-    yearly = store.yearly("top500_rmax", countries=["BRA"])
+    yearly = latest_per_year(store.observations("top500_rmax"))
+    yearly = yearly[yearly["iso3"] == "BRA"]
     got = {int(x): y for x, y in zip(spark["data"][0]["x"], spark["data"][0]["y"]) if y is not None}
     assert got == dict(zip(yearly["year"].astype(int), yearly["value"]))
     page.wait_for_timeout(300)
@@ -108,27 +115,42 @@ def test_peer_column_sparklines_and_csv_download(page, live_server, store_db, co
     assert "South Africa" in page.inner_text("#prof-table thead")
     spark = wait_for_graph(page, "prof-spark-top500_rmax")
     assert len(spark["data"]) == 2  # Brazil's line and South Africa's
-    with page.expect_download() as info:
-        page.click("#prof-download-btn")
-    assert info.value.suggested_filename == "aigap_profile_BRA_vs_ZAF.csv"
-    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
     store = Store(store_db)
-    countries = store.countries()
-    expected = profile_table(store.observations(), store.indicators(), "BRA", "ZAF",
-                             group_membership(store.group_members(), store.groups()),
-                             dict(zip(countries["iso3"], countries["name"])))
-    want = {r["indicator_id"]: r for r in csv.DictReader(io.StringIO(export.to_csv(expected[CSV_COLUMNS])))}
-    assert list(rows[0]) == CSV_COLUMNS
+    frames = base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
+                         store.observations)
+    params = pv.Params("BRA", "ZAF")
+    downloaded = {}
+    for button, query, table in (("#prof-download-btn", "country=BRA&peer=ZAF", "profile"),
+                                 ("#prof-series-download-btn", "country=BRA&peer=ZAF&table=series", "series")):
+        assert page.get_attribute(button, "href") == f"/download/profile.csv?{query}"
+        with page.expect_download() as info:
+            page.click(button)
+        assert info.value.suggested_filename == f"aigap_profile_{table}_BRA_ZAF.csv"
+        text = downloaded[table] = Path(info.value.path()).read_text()
+        assert text == page.request.get(f"{live_server}/download/profile.csv?{query}").text()
+        assert text == export.to_csv(pv.TABLES[table](params, frames).table)  # the view's table, computed here
+    rows = list(csv.DictReader(io.StringIO(downloaded["profile"])))
+    assert [r["indicator_id"] for r in rows] == [r.split("prof-row-")[1] for r in page.eval_on_selector_all(
+        "tr[id^=prof-row-]", "rows => rows.map(r => r.id)")]  # one row per row on screen, in its order
     assert {r["indicator_id"] for r in rows} == set(store.indicators()["indicator_id"])
-    for row in rows:
-        assert row == want[row["indicator_id"]]
     # the same numbers as on screen, and as the store gives them
     shown = row_state(page)
     vc = next(r for r in rows if r["indicator_id"] == "ai_vc_investment")
     assert float(vc["value"]) == float(shown["ai_vc_investment"][0]) == expected_latest(
         store, "ai_vc_investment", "BRA")["value"]
     assert vc["rank"] == shown["ai_vc_investment"][1]
-    assert vc["note"].startswith("year to date")
+    assert vc["note"].startswith("year to date") and vc["partial"] == "True"
+    assert console_errors == []
+
+
+def test_an_unknown_country_in_the_link_is_said(page, live_server, console_errors):
+    open_profile(page, f"{live_server}/profile?country=XXX")
+    assert page.inner_text("#prof-notice") == "No country 'XXX'; showing Brazil."
+    assert page.inner_text("#prof-title") == "Country profile: Brazil"
+    choose_option(page, "prof-country", "India (IND")  # another pick: the notice goes
+    page.wait_for_function("() => document.querySelector('#prof-title').innerText.endsWith('India')",
+                           timeout=30000)
+    assert page.inner_text("#prof-notice") == ""
     assert console_errors == []
 
 
@@ -151,9 +173,15 @@ def test_bad_query_values_fall_back_and_a_country_is_not_compared_with_itself(da
     view = profile.layout(country="nowhere", peer="bra")
     assert find(view, "prof-country").value == "BRA"
     assert find(view, "prof-peer").value is None  # same as the country: no comparison
+    assert find(view, "prof-notice").children.children == "No country 'nowhere'; showing Brazil."
+    assert find(view, "prof-download-btn").href == "/download/profile.csv?country=BRA"
     view = profile.layout(country="ind", peer="ZAF")
     assert (find(view, "prof-country").value, find(view, "prof-peer").value) == ("IND", "ZAF")
-    title, _summary, _table, search, peer = profile.update("BRA", "BRA")
-    assert (title, search, peer) == ("Country profile: Brazil", "?country=BRA", None)
-    title, _summary, _table, search, peer = profile.update("XXX", "ZAF")
-    assert (title, search, peer) == ("Country profile: Brazil", "?country=BRA&peer=ZAF", dash.no_update)
+    assert find(view, "prof-notice").children is None
+    title, notice, _summary, _table, href, series_href, search, peer = profile.update("BRA", "BRA")
+    assert (title, notice, search, peer) == ("Country profile: Brazil", None, "?country=BRA", None)
+    assert href == "/download/profile.csv?country=BRA"
+    assert series_href == "/download/profile.csv?country=BRA&table=series"
+    title, notice, _summary, _table, href, _series_href, search, peer = profile.update("IND", "ZAF")
+    assert (title, search, peer) == ("Country profile: India", "?country=IND&peer=ZAF", dash.no_update)
+    assert href == "/download/profile.csv?country=IND&peer=ZAF"

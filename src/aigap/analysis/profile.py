@@ -4,10 +4,12 @@ and (optionally) one comparison country.
 Pure functions: DataFrames in, DataFrames out. Observation frames have the store's columns
 ``iso3, indicator_id, period, year, value, source_id, note`` and may hold every indicator at once.
 
-For each indicator the country's *latest year* is the reference: its rank and percentile are among the
-countries with data for that same year (as ``measures.rank`` defines them; computed here in one pass over all
-indicators, and checked against ``measures.rank`` by the tests), the peer-group medians and the leader are taken
-over that year too. Within a year the latest period counts (e.g. November's TOP500 list), as everywhere else.
+A year's value follows ``measures.latest_per_year`` (one period per indicator and year, the latest of that year
+over all countries: a TOP500 year is its November list). For each indicator the country's *latest year* is the
+reference: its rank and percentile are among the countries with a value for that same period (as
+``measures.rank`` defines them; computed here in one pass over all indicators, and checked against
+``measures.rank`` by the tests), the peer-group medians and the leader are taken over that period too. A value
+covering part of its period (year to date) keeps its flag, and the rank's text says the period is partial.
 """
 
 from __future__ import annotations
@@ -17,42 +19,49 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .measures import complete_periods, latest_per_year
+
 # The peer groups whose medians a profile shows: the World Bank income group and region (every country with a
 # World Bank classification has exactly one of each).  Key = column prefix, value = group kind in the store.
 PEER_GROUP_KINDS = {"income": "wb_income", "region": "wb_region"}
+# Pillars in reading order: what a country invests, builds and produces first; readiness scores; context last.
+PILLAR_ORDER = ["investment", "compute", "models", "talent & research", "readiness", "context"]
 
-# What the CSV download holds: exactly the table shown, one row per indicator.
-CSV_COLUMNS = [
-    "iso3", "indicator_id", "pillar", "period", "year", "value", "note",
-    "rank", "of", "percentile",
+# One row per indicator: what the profile table shows and what its CSV holds.
+COLUMNS = [
+    "iso3", "indicator_id", "pillar", "name", "unit", "kind", "higher_is_better", "rankable",
+    "period", "year", "value", "note", "partial",
+    "rank", "of", "percentile", "rank_text",
     "income_group", "income_median", "income_n", "region", "region_median", "region_n",
-    "leader_iso3", "leader_value", "gap_ratio",
-    "peer_iso3", "peer_period", "peer_year", "peer_value", "peer_note",
-    "remark",
+    "leader_iso3", "leader_name", "leader_value", "gap_ratio", "is_leader",
+    "peer_iso3", "peer_period", "peer_year", "peer_value", "peer_note", "peer_partial",
+    "latest_year_any", "countries_latest_any", "remark",
 ]
+SERIES_COLUMNS = ["indicator_id", "role", "iso3", "year", "period", "value", "note"]
 
-COLUMNS = CSV_COLUMNS[:3] + ["name", "unit", "higher_is_better", "rankable"] + CSV_COLUMNS[3:] + [
-    "is_leader", "latest_year_any", "countries_latest_any"]
+
+def order_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue in the profile's reading order: by ``PILLAR_ORDER`` (other pillars last), then id."""
+    order = {p: i for i, p in enumerate(PILLAR_ORDER)}
+    rank_of = indicators["pillar"].map(order).fillna(len(order))
+    return indicators.assign(_order=rank_of).sort_values(["_order", "pillar", "indicator_id"], kind="stable") \
+        .drop(columns="_order").reset_index(drop=True)
 
 
 def yearly_values(obs: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator, country and year: the latest period within the year.
-
-    The same rule as ``measures.latest_per_year`` applied to each indicator, for a frame holding many
-    indicators. Rows without a value are dropped (missing is missing). Sorted by indicator, country, year.
-    """
-    clean = obs.dropna(subset=["value"])
-    if clean.empty:
-        return clean.reset_index(drop=True)
-    ordered = clean.sort_values(["indicator_id", "iso3", "year", "period"], kind="stable")
-    keep = ~ordered.duplicated(["indicator_id", "iso3", "year"], keep="last")
-    return ordered[keep].reset_index(drop=True)
+    """One row per indicator, country and year, by the shared rule ``measures.latest_per_year`` (the year's
+    period is chosen over all countries first; a country missing from it has no value that year). Rows without
+    a value are then dropped (missing is missing). Sorted by indicator, country, year."""
+    yearly = latest_per_year(obs)
+    yearly = yearly.dropna(subset=["value"])
+    return yearly.sort_values(["indicator_id", "iso3", "year"], kind="stable").reset_index(drop=True)
 
 
 def group_membership(members: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
-    """``store.group_members()`` joined with ``store.groups()``: iso3, group_id, name, kind."""
+    """``store.group_members()`` joined with ``store.groups()``: iso3, group_id, name, kind, since, until."""
     info = groups[["group_id", "name", "kind"]]
-    return members[["group_id", "iso3"]].merge(info, on="group_id", how="left")
+    keep = [c for c in ("group_id", "iso3", "since", "until") if c in members]
+    return members[keep].merge(info, on="group_id", how="left")
 
 
 def peer_groups(groups: pd.DataFrame | None, iso3: str) -> dict[str, tuple[str, str, list[str]]]:
@@ -74,6 +83,14 @@ def peer_groups(groups: pd.DataFrame | None, iso3: str) -> dict[str, tuple[str, 
     return out
 
 
+def current_clubs(groups: pd.DataFrame, iso3: str) -> list[str]:
+    """Names of the clubs (G7, BRICS, ...) the country belongs to now: joined, and no last year recorded."""
+    mine = groups[(groups["iso3"] == iso3) & (groups["kind"] == "club")]
+    if "until" in mine:
+        mine = mine[mine["until"].isna()]
+    return mine["name"].astype(str).tolist()
+
+
 def gap_ratio(value: float, leader_value: float, higher_is_better: bool = True) -> tuple[float, str]:
     """How many times the leader's level the gap is: leader / country when higher is better (country / leader
     when lower is better), with the reason when it is undefined."""
@@ -90,6 +107,14 @@ def gap_ratio(value: float, leader_value: float, higher_is_better: bool = True) 
     return value / leader_value, ""
 
 
+def rank_text(rank: int, of: int, kind: str | None, period: str, partial: bool) -> str:
+    """'12 of the 165 with a score': N counts only the countries with a value (a score for scores and indices,
+    data otherwise) in the same period; a partial period says so."""
+    what = "a score" if kind == "score" else "data"
+    text = f"{rank} of the {of:,} with {what}"
+    return f"{text} for {period}, a partial period" if partial else text
+
+
 def _text(value) -> str | None:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
@@ -99,19 +124,21 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
                   reduced: bool = False) -> pd.DataFrame:
     """One row per indicator of ``indicators`` (in its order) describing ``iso3``; columns ``COLUMNS``.
 
-    ``obs``: observations of all countries for those indicators (every period: several periods of one year
-    reduce to the latest; pass ``reduced=True`` when ``obs`` is already one row per indicator, country and
-    year, as ``yearly_values`` gives). ``indicators``: the store's indicator table (indicator_id, pillar,
-    name, unit, higher_is_better, rankable). ``groups``: memberships with iso3, group_id, kind (and name), e.g.
-    ``group_membership(store.group_members(), store.groups())``. ``names``: iso3 -> country name for remarks.
+    ``obs``: observations of all countries for those indicators (every period: reduced by
+    ``yearly_values``; pass ``reduced=True`` when ``obs`` is already its output, or rows of it as
+    ``YearlyIndex.needed`` picks them). ``indicators``: the store's indicator table (indicator_id, pillar,
+    name, unit, higher_is_better, rankable, kind). ``groups``: memberships with iso3, group_id, kind (and name),
+    e.g. ``group_membership(store.group_members(), store.groups())``. ``names``: iso3 -> country name.
 
-    - value / period / year / note: the country's latest year (its latest period within that year).
-    - rank / of / percentile: as ``measures.rank`` gives them among the countries with data for that year,
-      honouring higher_is_better (1 = best, ties share the best rank; percentile = share of the other
+    - value / period / year / note: the country's latest year; ``partial`` when the value covers part of
+      its period (year to date), by ``measures.complete_periods``.
+    - rank / of / percentile: as ``measures.rank`` gives them among the countries with a value for the same
+      period, honouring higher_is_better (1 = best, ties share the best rank; percentile = share of the other
       countries it is at least as good as); empty (remark "not ranked") when the indicator is not rankable.
+      ``rank_text`` says it in words: "12 of the 165 with a score".
     - income_median / region_median (and _n): median over the members of the country's World Bank income
-      group / region with data for that year (the country included), and how many members have data.
-    - leader_iso3 / leader_value: the best country that year (the country itself when it ranks first, ties
+      group / region with a value for that period (the country included), and how many members have one.
+    - leader_iso3 / leader_value: the best country in that period (the country itself when it ranks first, ties
       otherwise go to the first ISO code); gap_ratio = leader / country (country / leader when lower is
       better): 1 for the leader, empty with a remark when the country's value is 0. No leader or gap for
       indicators that are not rankable.
@@ -129,6 +156,7 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
     col_ind = yearly["indicator_id"].astype(str).tolist()
     col_iso = yearly["iso3"].astype(str).tolist()
     col_year = yearly["year"].astype("int64").tolist()
+    col_period = yearly["period"].astype(str).tolist()
     col_value = yearly["value"].astype("float64").tolist()
 
     # Pass 1: the latest year of each indicator, the country's latest row, the comparison country's rows.
@@ -146,26 +174,26 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
         elif iso == peer:
             peer_pos.setdefault(ind_id, {})[year] = pos
     own_year = {ind_id: col_year[pos] for ind_id, pos in own_pos.items()}
+    own_period = {ind_id: col_period[pos] for ind_id, pos in own_pos.items()}
 
-    # Pass 2: every country's value in the country's latest year; how many countries have the latest year.
+    # Pass 2: every country's value in the country's own period; how many countries have the latest year.
     pool: dict[str, list[tuple[str, float]]] = {ind_id: [] for ind_id in own_year}
     count_latest: dict[str, int] = {}
-    for ind_id, iso, year, value in zip(col_ind, col_iso, col_year, col_value):
-        if year == own_year.get(ind_id):
+    for ind_id, iso, year, period, value in zip(col_ind, col_iso, col_year, col_period, col_value):
+        if year == own_year.get(ind_id) and period == own_period[ind_id]:
             pool[ind_id].append((iso, value))
         if year == latest_any.get(ind_id):
             count_latest[ind_id] = count_latest.get(ind_id, 0) + 1
 
     wanted_pos = sorted(set(own_pos.values()) | {pos for years in peer_pos.values() for pos in years.values()})
-    picked = yearly.iloc[wanted_pos]
-    details = dict(zip(wanted_pos, zip(picked["period"].astype(str).tolist(), map(_text, picked["note"].tolist()))))
-
-    def detail(pos: int) -> tuple[str, str | None]:
-        return details[pos]
+    picked = yearly.iloc[wanted_pos].reset_index(drop=True)
+    partial = ~picked.index.isin(complete_periods(picked).index)
+    details = dict(zip(wanted_pos, zip(picked["period"].astype(str).tolist(), map(_text, picked["note"].tolist()),
+                                       partial.tolist())))
 
     pgroups = {prefix: (gid, set(members)) for prefix, (gid, _n, members) in peer_groups(groups, iso3).items()}
     meta = ind.set_index(ind["indicator_id"].astype(str))
-    cols = [col for col in ("pillar", "name", "unit", "higher_is_better", "rankable") if col in meta]
+    cols = [col for col in ("pillar", "name", "unit", "kind", "higher_is_better", "rankable") if col in meta]
     meta_d = meta[cols].to_dict("index")
 
     rows = []
@@ -174,7 +202,7 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
         hib, rankable = bool(m["higher_is_better"]), bool(m.get("rankable", True))
         n_latest = count_latest.get(ind_id, 0)
         row = {"iso3": iso3, "indicator_id": ind_id, "pillar": m["pillar"], "name": m["name"], "unit": m["unit"],
-               "higher_is_better": hib, "rankable": rankable, "is_leader": False,
+               "kind": m.get("kind"), "higher_is_better": hib, "rankable": rankable, "is_leader": False,
                "latest_year_any": latest_any.get(ind_id), "countries_latest_any": n_latest}
         for prefix, (group_id, _members) in pgroups.items():
             row["income_group" if prefix == "income" else prefix] = group_id
@@ -182,15 +210,16 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
         if ind_id in own_pos:
             pos = own_pos[ind_id]
             value, year = col_value[pos], col_year[pos]
-            period, note = detail(pos)
-            row.update(period=period, year=year, value=value, note=note)
+            period, note, is_partial = details[pos]
+            row.update(period=period, year=year, value=value, note=note, partial=is_partial)
             current = pool[ind_id]
             if rankable:
                 values = np.fromiter((v for _iso, v in current), dtype="float64", count=len(current))
                 better = int((values > value).sum() if hib else (values < value).sum())
                 of = len(values)
                 # as measures.rank: ties share the best rank; percentile = share of the others it matches or beats
-                row.update(rank=better + 1, of=of, percentile=100 * (of - better - 1) / max(of - 1, 1))
+                row.update(rank=better + 1, of=of, percentile=100 * (of - better - 1) / max(of - 1, 1),
+                           rank_text=rank_text(better + 1, of, m.get("kind"), period, is_partial))
                 if better == 0:
                     row.update(leader_iso3=iso3, leader_value=value, gap_ratio=1.0, is_leader=True)
                     remarks.append("leader")
@@ -201,6 +230,7 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
                     row.update(leader_iso3=leader_iso, leader_value=leader_value, gap_ratio=ratio)
                     if why:
                         remarks.append(why.replace("the value", f"{label}'s value"))
+                row["leader_name"] = names.get(row["leader_iso3"], row["leader_iso3"])
             else:
                 remarks.append("not ranked")
             for prefix, (_gid, members) in pgroups.items():
@@ -220,8 +250,9 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
             if theirs:
                 pick = theirs.get(row.get("year")) if "year" in row else None
                 pos = pick if pick is not None else theirs[max(theirs)]
-                period, note = detail(pos)
-                row.update(peer_period=period, peer_year=col_year[pos], peer_value=col_value[pos], peer_note=note)
+                period, note, is_partial = details[pos]
+                row.update(peer_period=period, peer_year=col_year[pos], peer_value=col_value[pos], peer_note=note,
+                           peer_partial=is_partial)
         row["remark"] = "; ".join(remarks) if remarks else None
         rows.append(row)
 
@@ -231,12 +262,34 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
     for col in ("value", "percentile", "income_median", "region_median", "leader_value", "gap_ratio",
                 "peer_value"):
         table[col] = table[col].astype("float64")
+    for col in ("partial", "peer_partial"):
+        table[col] = table[col].astype("boolean")
     table["countries_latest_any"] = table["countries_latest_any"].astype("int64")
     return table
 
 
 def _countries(n: int) -> str:
     return "country has" if n == 1 else "countries have"
+
+
+def sparkline_series(yearly: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
+    """The trend lines: per indicator and country (``roles``: iso3 -> "country" / "peer"), one row per year
+    from its first to its last year with a value, ``value`` empty where the year has none (a gap in the line,
+    never 0). A series with fewer than two values draws no line and is left out. Columns ``SERIES_COLUMNS``."""
+    rows = yearly[yearly["iso3"].isin(list(roles))]
+    spans = rows.groupby(["indicator_id", "iso3"], observed=True)["year"].agg(["min", "max", "size"])
+    spans = spans[spans["size"] >= 2]
+    if spans.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year" else "object")
+                             for c in SERIES_COLUMNS})
+    grid = pd.DataFrame([(ind_id, iso, year) for (ind_id, iso), span in spans.iterrows()
+                         for year in range(int(span["min"]), int(span["max"]) + 1)],
+                        columns=["indicator_id", "iso3", "year"])
+    series = grid.merge(rows[["indicator_id", "iso3", "year", "period", "value", "note"]],
+                        on=["indicator_id", "iso3", "year"], how="left")
+    series = series.assign(role=series["iso3"].map(roles),
+                           year=series["year"].astype("int64"), value=series["value"].astype("float64"))
+    return series[SERIES_COLUMNS].sort_values(["indicator_id", "role", "year"]).reset_index(drop=True)
 
 
 class YearlyIndex:
@@ -271,4 +324,3 @@ class YearlyIndex:
         if not parts:
             return self.yearly.iloc[0:0]
         return self.yearly.iloc[np.unique(np.concatenate(parts))]
-

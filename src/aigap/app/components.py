@@ -177,13 +177,13 @@ def denominators() -> tuple[pd.DataFrame, pd.DataFrame]:
     return s.observations_cached("population"), s.observations_cached("gdp_usd")
 
 
-def download_link(prefix: str, href: str = "") -> html.Div:
+def download_link(prefix: str, href: str = "", label: str = "Download CSV of this view") -> html.Div:
     """A 'Download CSV' link to /download/<page>.csv with the view's query string: exactly the view's table.
 
     The page's URL callback keeps ``href`` in step with the controls (Output(f"{prefix}-download-btn", "href")).
     """
     return html.Div(
-        html.A("Download CSV of this view", id=f"{prefix}-download-btn", href=href, download="",
+        html.A(label, id=f"{prefix}-download-btn", href=href, download="",
                className="btn btn-outline-primary btn-sm"),
         className="my-2",
     )

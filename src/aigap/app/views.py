@@ -32,7 +32,7 @@ def frames() -> Frames:
 
     return store.memo(("frames",), lambda: Frames(store.indicators(), store.countries(), store.groups(),
                                                   store.group_members(), load, store.excluded_names(),
-                                                  load_aggregates))
+                                                  load_aggregates, lambda key, fn: store.memo(("frames", key), fn)))
 
 
 def parse(page: str, params: Mapping[str, object], strict: bool = False) -> tuple[str, object]:

@@ -8,7 +8,7 @@ button and ``/download/<page>.csv`` serve it, and the property tests check it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -131,7 +131,8 @@ class Frames:
     def __init__(self, indicators: pd.DataFrame, countries: pd.DataFrame, groups: pd.DataFrame,
                  members: pd.DataFrame, load: Callable[[str], pd.DataFrame],
                  excluded: pd.DataFrame | None = None,
-                 load_aggregates: Callable[[str], pd.DataFrame] | None = None) -> None:
+                 load_aggregates: Callable[[str], pd.DataFrame] | None = None,
+                 memo: Callable[[Hashable, Callable[[], object]], object] | None = None) -> None:
         self.indicators = indicators.set_index("indicator_id", drop=False)
         self.countries = countries
         self.groups = groups
@@ -142,6 +143,18 @@ class Frames:
         self._load_aggregates = load_aggregates or (lambda _i: pd.DataFrame(
             columns=["entity", "indicator_id", "period", "year", "value", "source_id", "note"]))
         self.names: dict[str, str] = dict(zip(countries["iso3"], countries["name"]))
+        self._memo = memo or self._local_memo
+        self._local: dict[Hashable, object] = {}
+
+    def _local_memo(self, key: Hashable, compute: Callable[[], object]) -> object:
+        if key not in self._local:
+            self._local[key] = compute()
+        return self._local[key]
+
+    def memo(self, key: Hashable, compute: Callable[[], object]) -> object:
+        """``compute()`` once per store file (the app's Store.memo) or per Frames (tests): for data a view builds
+        from whole tables and reuses across parameters. Treat the result as read-only."""
+        return self._memo(key, compute)
 
     @classmethod
     def from_tables(cls, indicators: pd.DataFrame, countries: pd.DataFrame, observations: pd.DataFrame,
