@@ -123,6 +123,27 @@ def test_trend_recovers_an_exact_growth_rate():
     assert t.cagr == pytest.approx(0.10) and t.cagr_low == pytest.approx(0.10) and t.n == 6
 
 
+@pytest.mark.parametrize("n", [4, 5, 6, 8, 11, 13, 16, 25, 40])
+def test_trend_interval_is_the_exact_student_t_interval(n):
+    """Defect 2: the t quantile was read from a table keyed off by one (2.95x too wide at 4 points, too narrow
+    from 13). The interval here is computed independently: OLS slope and its standard error by hand, scipy's t."""
+    from scipy import stats
+
+    rng = np.random.default_rng(n)
+    years = np.arange(2000, 2000 + n, dtype=float)
+    values = 50 * np.exp(0.2 * (years - 2000) + rng.normal(0, 0.3, n))
+    x, y = years - years.mean(), np.log(values)
+    slope = (x * (y - y.mean())).sum() / (x ** 2).sum()
+    resid = y - y.mean() - slope * x
+    se = math.sqrt((resid ** 2).sum() / (n - 2) / (x ** 2).sum())
+    half = stats.t.ppf(0.975, n - 2) * se
+    t = gap.trend(pd.DataFrame({"year": years.astype(int), "value": values}))
+    assert t.slope_se == pytest.approx(se, rel=1e-9)
+    assert t.cagr == pytest.approx(math.expm1(slope), rel=1e-9)
+    assert t.cagr_low == pytest.approx(math.expm1(slope - half), rel=1e-9)
+    assert t.cagr_high == pytest.approx(math.expm1(slope + half), rel=1e-9)
+
+
 def test_trend_refuses_fewer_than_four_points():
     with pytest.raises(gap.TooFewPoints):
         gap.trend(yearly([1.0, 2.0, 3.0]))
@@ -131,12 +152,39 @@ def test_trend_refuses_fewer_than_four_points():
 
 
 def test_catch_up_worked_example():
-    # follower 10 growing 20%/yr, reference 100 growing 10%/yr: ln(10) = t ln(1.2/1.1) -> t = 26.46 years
+    # follower 10 growing 20%/yr, reference 100 growing 10%/yr: ln(10) = t ln(1.2/1.1) -> t = 26.46 years from
+    # 2015, 22.46 after the last year (2019)
     f = yearly([10 * 1.2 ** k for k in range(5)])
     r = yearly([100 * 1.1 ** k for k in range(5)])
     out = gap.catch_up(f, r)
-    assert out["status"] == "converging"
+    assert out["status"] == gap.CONVERGING
     assert out["years"] == pytest.approx(math.log(10 * 1.1 ** 4 / 1.2 ** 4) / math.log(1.2 / 1.1))
+    assert gap.catch_up_text(out) == "converging in 22 years (around 2041)"  # 22.46 years after 2019
+
+
+def test_defect_a_crossing_centuries_ahead_is_not_within_the_horizon():
+    """Defect 4: "converging in 399 years (around 2424)". Follower 1 growing 21%/yr, reference 1000 growing 20%:
+    the lines cross about 830 years ahead, beyond the 50-year horizon: no year is given."""
+    f = yearly([1 * 1.21 ** k for k in range(8)])
+    r = yearly([1000 * 1.20 ** k for k in range(8)])
+    out = gap.catch_up(f, r)
+    assert out["status"] == gap.BEYOND and out["significant"]
+    assert out["years"] is None and out["crossing_year"] is None
+    assert gap.catch_up_text(out) == f"not within {gap.HORIZON} years"
+    assert gap.catch_up(r, f)["status"] == gap.AHEAD and gap.catch_up(r, f)["crossing_year"] is None
+
+
+def test_defect_overlapping_growth_intervals_give_no_catch_up_year():
+    """Defect 4: with growth of 40% [18%, 65%] against 22% [the US's interval overlapping it] the page said
+    "converging in 33 years". The intervals overlap: the data do not say which grows faster."""
+    wobble = [1.0, 1.5, 0.7, 1.4, 0.8, 1.3, 0.9, 1.2]
+    f = yearly([10 * 1.4 ** k * w for k, w in enumerate(wobble)])
+    r = yearly([100 * 1.22 ** k * w for k, w in enumerate(reversed(wobble))])
+    tf, tr = gap.trend(f), gap.trend(r)
+    assert tf.cagr_low < tr.cagr_high and tr.cagr_low < tf.cagr_high  # the intervals overlap
+    out = gap.catch_up(f, r)
+    assert out["status"] == gap.NOT_SIGNIFICANT and out["years"] is None and out["crossing_year"] is None
+    assert "not significant" in gap.catch_up_text(out)
 
 
 @settings(max_examples=60)
@@ -148,12 +196,13 @@ def test_catch_up_is_symmetric(a0, b0, ga, gb):
     b = yearly([b0 * (1 + gb) ** k for k in range(6)])
     ab, ba = gap.catch_up(a, b), gap.catch_up(b, a)
     statuses = {ab["status"], ba["status"]}
-    assert "already ahead" in statuses  # exactly one of the two is ahead today
-    if ab["status"] == "converging":
-        assert ba["status"] == "already ahead"
+    assert gap.AHEAD in statuses  # exactly one of the two is ahead today
+    if ab["status"] == gap.CONVERGING:
+        assert ba["status"] == gap.AHEAD
         assert ba["crossing_year"] == pytest.approx(ab["crossing_year"], rel=1e-6)
-    if ab["status"] == "not converging":
-        assert ba["status"] == "already ahead"
+        assert ab["years"] <= gap.HORIZON
+    if ab["status"] in (gap.NOT_CONVERGING, gap.BEYOND):
+        assert ba["status"] == gap.AHEAD and ba["crossing_year"] is None
 
 
 def test_gap_series_ratio_and_difference():
@@ -171,13 +220,17 @@ def test_concentration_shares_are_monotone_in_k(values):
     assert 0 < shares["hhi"] <= 10000 + 1e-6
 
 
-def test_bloc_shares_follow_join_years():
+def test_bloc_shares_follow_join_and_leave_years():
     obs = obs_frame([("BRA", "v", "2023", 2023, 10, "s", None), ("ARE", "v", "2023", 2023, 10, "s", None),
                      ("BRA", "v", "2024", 2024, 10, "s", None), ("ARE", "v", "2024", 2024, 10, "s", None),
-                     ("USA", "v", "2024", 2024, 20, "s", None)])
-    out = gap.bloc_shares(obs, {"G7": {"USA": 1976}, "BRICS": {"BRA": 2009, "ARE": 2024}})
-    got = {(r.year, r.bloc): r.share for r in out.itertuples()}
-    assert got == {(2023, "BRICS"): 50.0, (2023, "Rest of world"): 50.0, (2024, "BRICS"): 50.0, (2024, "G7"): 50.0}
+                     ("USA", "v", "2024", 2024, 20, "s", None), ("GBR", "v", "2024", 2024, 10, "s", None)])
+    members = pd.DataFrame([("G7", "USA", 1976, None), ("G7", "GBR", 1976, 2023), ("BRICS", "BRA", 2009, None),
+                            ("BRICS", "ARE", 2024, None), ("NEW", "USA", 2030, None)],
+                           columns=["group_id", "iso3", "since", "until"])
+    out = gap.bloc_shares(obs, members, ("G7", "BRICS", "NEW"))
+    got = {(r.year, r.bloc): (None if pd.isna(r.share) else r.share) for r in out.itertuples()}
+    assert got == {(2023, "G7"): 0.0, (2023, "BRICS"): 50.0, (2023, "NEW"): None, (2023, "Rest of world"): 50.0,
+                   (2024, "G7"): 40.0, (2024, "BRICS"): 40.0, (2024, "NEW"): None, (2024, "Rest of world"): 20.0}
 
 
 # --- measures ---------------------------------------------------------------------------------

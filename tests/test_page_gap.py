@@ -1,6 +1,6 @@
 """Gap page in headless Chromium: the gap lines, the catch-up table and the concentration chart show what the
 analysis functions compute from the store; the reference is in the URL and the URL reproduces the view; the CSV
-downloads are the table and series shown."""
+links download /download/gap.csv?<the page's query>&table=..., the table and series shown."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aigap.analysis.gap import catch_up, gap_series
+from aigap.analysis.gap import MIN_POINTS, catch_up, catch_up_text, gap_series
 from aigap.analysis.measures import complete_periods, latest_per_year, top_shares
 from aigap.store import Store
 from browser_helpers import wait_for_change, wait_for_graph
@@ -35,21 +35,21 @@ def series(frame, iso3: str):
     return frame[frame["iso3"] == iso3][["year", "value"]]
 
 
-def download(page, button: str) -> list[dict]:
+def download(page, button: str, table: str) -> list[dict]:
+    """The CSV the link downloads; it is /download/gap.csv with the page's own query string and the table name."""
+    href = page.get_attribute(button, "href")
+    search = page.evaluate("() => window.location.search").lstrip("?")
+    assert href == f"/download/gap.csv?{search}&table={table}"
     with page.expect_download() as info:
         page.click(button)
-    return list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    assert rows == list(csv.DictReader(io.StringIO(page.request.get(page.url.split("/gap")[0] + href).text())))
+    return rows
 
 
 def shown_table(page) -> dict[str, list[str]]:
     page.wait_for_selector("#gap-table tbody tr", timeout=20000)
     return {row["series"]: row["cells"] for row in page.evaluate(_TABLE_JS)}
-
-
-def expected_status(result: dict) -> str:
-    if result["status"] == "converging":
-        return f"converging in {result['years']:,.0f} years (around {result['crossing_year']:.0f})"
-    return result["status"]
 
 
 def test_gap_lines_and_concentration_match_the_store(page, live_server, store_db, console_errors):
@@ -89,28 +89,39 @@ def test_gap_lines_and_concentration_match_the_store(page, live_server, store_db
     SHOTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / "gap.png"), full_page=True)
-    rows = download(page, "#gap-conc-download-btn")  # the concentration series shown
-    assert {r["period"]: float(r["top2"]) for r in rows} == {x: y for x, y in shown.items() if y is not None}
+    rows = download(page, "#gap-conc-download-btn", "concentration")  # the concentration series shown
+    assert [r["period"] for r in rows] == top2["x"]  # a missing edition is a row without shares
+    assert {r["period"]: float(r["top2"]) for r in rows if r["top2"]} == {
+        x: y for x, y in shown.items() if y is not None}
+    bloc_rows = download(page, "#gap-bloc-download-btn", "blocs")
+    blocs = wait_for_graph(page, "gap-bloc-graph")
+    brics = next(t for t in blocs["data"] if t["name"].startswith("BRICS"))
+    assert [float(r["share"]) if r["share"] else None for r in bloc_rows if r["bloc"] == "BRICS"] == brics["y"]
+    gap_rows = download(page, "#gap-download-btn", "gap")
+    assert {(r["series"], int(r["year"])): float(r["ratio"]) for r in gap_rows if r["ratio"]} == {
+        (iso, int(x)): y for iso, t in lines.items() for x, y in zip(t["x"], t["y"]) if y is not None}
     assert console_errors == []
 
 
 def test_catch_up_table_matches_the_analysis_and_the_csv(page, live_server, store_db, console_errors):
     page.goto(f"{live_server}/gap?indicator=ai_vc_investment&ref=USA&countries=BRA,IND,IDN,URY&groups=none"
               "&measure=ratio&mode=absolute&from=2016&to=2025")
-    wait_for_graph(page, "gap-trend-graph")
+    trend = wait_for_graph(page, "gap-trend-graph")
     table = shown_table(page)
     store = Store(store_db)
     frame = yearly(store, "ai_vc_investment")
     usa = series(frame, "USA")
     results = {iso: catch_up(series(frame, iso), usa, 2016, 2025) for iso in ("BRA", "IND", "IDN", "URY")}
-    assert set(table) == set(results)
+    assert set(table) == {*results, "reference"}
     for iso, result in results.items():
         label, _points, _cagr, _ref_cagr, status, years, crossing = table[iso]
         if result["status"] == "insufficient data":
             continue
-        assert status == expected_status(result)
+        assert status == catch_up_text(result)
         if result["status"] == "converging":
             assert years == f"{result['years']:,.0f}" and crossing == f"{result['crossing_year']:.0f}"
+        else:
+            assert years == crossing == "—"
         assert _cagr.startswith(f"{100 * result['follower'].cagr:+.1f}%")
         assert _ref_cagr == f"{100 * result['reference'].cagr:+.1f}%"
     # Uruguay has three positive yearly values in 2016-2025: no trend is extrapolated.
@@ -120,13 +131,21 @@ def test_catch_up_table_matches_the_analysis_and_the_csv(page, live_server, stor
     assert "if both keep their 2016–2025 trends" in " ".join(
         a["text"] for a in page.evaluate("() => document.querySelector('#gap-trend-graph .js-plotly-plot')"
                                          ".layout.annotations"))
+    # Defect: dashed projections reached 10^16 US$; now no drawn line leaves the data's range by more than 10x.
+    markers = [y for t in trend["data"] if t.get("customdata") for y in t["y"] if y]
+    drawn = [y for t in trend["data"] for y in (t.get("y") or []) if y]
+    assert max(drawn) <= 10 * max(markers) and min(drawn) >= min(markers) / 10
 
     # The CSV holds the table's rows, with the numbers behind the rounded cells.
-    rows = download(page, "#gap-trend-download-btn")
+    rows = download(page, "#gap-trend-download-btn", "trend")
     assert [r["series"] for r in rows] == list(table)
     for r in rows:
         cells = table[r["series"]]
-        assert r["label"] == cells[0] and r["points"] == cells[1] and r["status"] == cells[4]
+        assert r["label"] == cells[0] and r["points"] == cells[1] and r["status_text"] == cells[4]
+        if r["series"] == "reference":
+            assert int(r["points"]) >= MIN_POINTS and float(r["cagr"]) == pytest.approx(
+                results["BRA"]["reference"].cagr, rel=1e-9)
+            continue
         result = results[r["series"]]
         if result["status"] == "converging":
             assert float(r["years_to_catch_up"]) == pytest.approx(result["years"], rel=1e-9)

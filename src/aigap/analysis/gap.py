@@ -6,26 +6,32 @@ All functions are pure. Series frames have ``year`` and ``value`` columns (one r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from .measures import latest_per_year
+from .measures import latest_per_year, member_rows
 
 MIN_POINTS = 4  # never extrapolate a trend from fewer points than this
-_T95 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262, 12: 2.179,
-        15: 2.131, 20: 2.086, 30: 2.042}
+HORIZON = 50  # years: a crossing further ahead is "not within 50 years", never a year (nor a line to it)
+REST = "Rest of world"
+
+# catch_up statuses
+AHEAD = "already ahead"
+CONVERGING = "converging"
+BEYOND = "not within horizon"
+NOT_SIGNIFICANT = "not significant"
+NOT_CONVERGING = "not converging"
+INSUFFICIENT = "insufficient data"
 
 
-def _t95(dof: int) -> float:
-    """Two-sided 95% Student t quantile (table; close enough between the listed degrees of freedom)."""
-    keys = sorted(_T95)
-    for key in keys:
-        if dof <= key:
-            return _T95[key]
-    return 1.96
+def t95(dof: int) -> float:
+    """Two-sided 95% Student t quantile for ``dof`` degrees of freedom (exact; a table keyed off by one made
+    the interval 2.95x too wide at four points)."""
+    return float(stats.t.ppf(0.975, dof))
 
 
 def gap_series(country: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
@@ -55,6 +61,12 @@ class Trend:
     def value_at(self, year: float) -> float:
         return float(np.exp(self.intercept + self.slope * (year - self.last_year)))
 
+    def year_at(self, value: float) -> float | None:
+        """The year the fitted line reaches ``value`` (None for a flat line)."""
+        if self.slope == 0 or value <= 0:
+            return None
+        return float(self.last_year + (np.log(value) - self.intercept) / self.slope)
+
 
 class TooFewPoints(ValueError):
     """Fewer than MIN_POINTS positive values: no trend is estimated."""
@@ -79,40 +91,65 @@ def trend(series: pd.DataFrame, first_year: int | None = None, last_year: int | 
     dof = len(x) - 2
     sxx = ((xc - xc.mean()) ** 2).sum()
     se = float(np.sqrt((resid ** 2).sum() / dof / sxx)) if sxx > 0 and dof > 0 else float("nan")
-    t = _t95(dof)
+    t = t95(dof)
     return Trend(n=len(s), first_year=int(x.min()), last_year=int(x0), slope=float(slope),
                  intercept=float(intercept), slope_se=se, cagr=float(np.expm1(slope)),
                  cagr_low=float(np.expm1(slope - t * se)), cagr_high=float(np.expm1(slope + t * se)))
 
 
 def catch_up(follower: pd.DataFrame, reference: pd.DataFrame, first_year: int | None = None,
-             last_year: int | None = None, higher_is_better: bool = True) -> dict:
+             last_year: int | None = None, higher_is_better: bool = True, horizon: int = HORIZON) -> dict:
     """When would the follower's trend line reach the reference's, if both kept their trends?
 
-    Returns status ("already ahead", "converging", "not converging", "insufficient data"), ``years``
-    from the later of the two last years to the crossing (None if none), ``crossing_year``, and both
-    trends. The crossing time does not depend on which series is called the follower: swapping them
-    turns "converging in t years" into "already ahead" with the same crossing.
+    Status: "already ahead"; "not significant" (the 95% intervals of the two growth rates overlap, so the data
+    do not say which grows faster: no year is given); "not converging" (the follower grows significantly more
+    slowly); "not within horizon" (it grows faster, but the lines cross more than ``horizon`` years ahead);
+    "converging" (``years`` from the later of the two last years to the crossing, at most ``horizon``);
+    "insufficient data". ``crossing_year`` is given only for a significant crossing within the horizon, also
+    to the series already ahead (the year the other would reach it), so swapping the two series turns
+    "converging" into "already ahead" with the same crossing.
     """
     try:
         tf = trend(follower, first_year, last_year)
         tr = trend(reference, first_year, last_year)
     except TooFewPoints as exc:
-        return {"status": "insufficient data", "reason": str(exc), "years": None, "crossing_year": None,
-                "follower": None, "reference": None}
+        return {"status": INSUFFICIENT, "reason": str(exc), "years": None, "crossing_year": None,
+                "significant": None, "horizon": horizon, "follower": None, "reference": None}
     now = max(tf.last_year, tr.last_year)
     # ln f(t) - ln r(t) = d0 + (bf - br) (t - now)
     d0 = (tf.intercept + tf.slope * (now - tf.last_year)) - (tr.intercept + tr.slope * (now - tr.last_year))
     dslope = tf.slope - tr.slope
     if not higher_is_better:
         d0, dslope = -d0, -dslope
+    # Intervals of the two slopes (equivalently of the two growth rates) overlap: no significant difference.
+    significant = bool(abs(tf.slope - tr.slope) > t95(tf.n - 2) * tf.slope_se + t95(tr.n - 2) * tr.slope_se)
     crossing = None if dslope == 0 else now - d0 / dslope
-    base = {"follower": tf, "reference": tr, "crossing_year": crossing}
+    within = significant and crossing is not None and now < crossing <= now + horizon
+    base = {"follower": tf, "reference": tr, "significant": significant, "horizon": horizon, "years": None,
+            "crossing_year": crossing if within else None}
     if d0 >= 0:
-        return {**base, "status": "already ahead", "years": None}
+        return {**base, "status": AHEAD}
+    if not significant:
+        return {**base, "status": NOT_SIGNIFICANT}
     if dslope <= 0:
-        return {**base, "status": "not converging", "years": None, "crossing_year": None}
-    return {**base, "status": "converging", "years": float(-d0 / dslope)}
+        return {**base, "status": NOT_CONVERGING}
+    if not within:
+        return {**base, "status": BEYOND}
+    return {**base, "status": CONVERGING, "years": float(crossing - now)}
+
+
+def catch_up_text(result: dict) -> str:
+    """The words a table shows for a catch-up result."""
+    status = result["status"]
+    if status == CONVERGING:
+        years = result["years"]
+        span = "less than a year" if years < 1 else f"{years:,.0f} years"
+        return f"converging in {span} (around {result['crossing_year']:.0f})"
+    if status == BEYOND:
+        return f"not within {result['horizon']} years"
+    if status == NOT_SIGNIFICANT:
+        return "growth difference not significant (95% intervals overlap)"
+    return status
 
 
 def concentration(obs: pd.DataFrame, ks: tuple[int, ...] = (1, 2, 5)) -> pd.DataFrame:
@@ -138,24 +175,37 @@ def concentration(obs: pd.DataFrame, ks: tuple[int, ...] = (1, 2, 5)) -> pd.Data
     return out
 
 
-def bloc_shares(obs: pd.DataFrame, blocs: Mapping[str, Mapping[str, int | None]]) -> pd.DataFrame:
+def bloc_shares(obs: pd.DataFrame, members: pd.DataFrame, blocs: Sequence[str]) -> pd.DataFrame:
     """Per year and bloc (e.g. G7, BRICS as of that year, rest of world): share of the total of countries with data.
 
-    ``blocs`` maps a bloc name to {member iso3: year joined or None}; a member counts from the year it
-    joined. Countries in no bloc that year form "Rest of world"; a country in two blocs counts in the
-    first one listed.
+    Yearly values are one period per year (``latest_per_year``). ``members`` has group_id, iso3, since, until:
+    a country counts in a bloc in the years it belonged to it (``member_rows``); a country in two blocs counts in
+    the first one listed; every other country with data is "Rest of world". Every year with data has a row per
+    bloc: a bloc none of whose members has data that year holds 0%; a bloc with no members that year (before
+    it was founded) has no share (NaN).
     """
-    yearly = latest_per_year(obs)
-
-    def bloc_of(iso: str, year: int) -> str:
-        for name, members in blocs.items():
-            if iso in members and (members[iso] is None or year >= members[iso]):
-                return name
-        return "Rest of world"
-
-    yearly = yearly.assign(bloc=[bloc_of(i, y) for i, y in zip(yearly["iso3"], yearly["year"])])
+    yearly = latest_per_year(obs).reset_index(drop=True)
+    if yearly.empty:
+        return pd.DataFrame(columns=["year", "bloc", "share", "value", "countries"])
+    bloc_of = pd.Series(REST, index=yearly.index, dtype=object)
+    for gid in reversed(list(blocs)):  # the first bloc listed is written last, so it wins
+        rows = member_rows(yearly[["iso3", "year"]].assign(row=yearly.index), members[members["group_id"] == gid])
+        bloc_of.loc[rows["row"].to_numpy()] = gid
     totals = yearly.groupby("year")["value"].transform("sum")
-    yearly = yearly.assign(share=np.where(totals > 0, 100 * yearly["value"] / totals, np.nan))
-    out = yearly.groupby(["year", "bloc"], as_index=False).agg(share=("share", "sum"), value=("value", "sum"),
-                                                                countries=("iso3", "nunique"))
-    return out.sort_values(["year", "bloc"]).reset_index(drop=True)
+    yearly = yearly.assign(bloc=bloc_of, share=np.where(totals > 0, 100 * yearly["value"] / totals, np.nan))
+    out = yearly.groupby(["year", "bloc"]).agg(share=("share", "sum"), value=("value", "sum"),
+                                               countries=("iso3", "nunique"))
+    years = sorted(int(y) for y in yearly["year"].unique())
+    grid = pd.MultiIndex.from_product([years, [*blocs, REST]], names=["year", "bloc"])
+    out = out.reindex(grid).fillna({"share": 0.0, "value": 0.0, "countries": 0}).reset_index()
+    out["countries"] = out["countries"].astype(int)
+    year_total = yearly.groupby("year")["value"].sum()
+    no_total = out["year"].map(year_total) <= 0
+    grid_rows = pd.DataFrame({"year": years})
+    founded = {(gid, int(y)) for gid in blocs
+               for y in member_rows(members.loc[members["group_id"] == gid, ["iso3"]].merge(grid_rows, how="cross"),
+                                    members[members["group_id"] == gid])["year"]}
+    absent = np.array([b != REST and (b, y) not in founded for b, y in zip(out["bloc"], out["year"])], dtype=bool)
+    out.loc[no_total | absent, "share"] = np.nan
+    out.loc[absent, "value"] = np.nan
+    return out

@@ -10,25 +10,15 @@ import dash
 from dash import dcc, html
 
 from ...analysis import gap, index, measures, presets
-from ...analysis.views import overview
+from ...analysis.views import gap as gap_view, overview
 
 dash.register_page(__name__, path="/methods", name="Methods", title="Methods · aigap", order=9)
-
-
-def horizon_text() -> tuple[str, str]:
-    """('more than 50 years ahead', 'not within 50 years') from the gap module's horizon (without a number if the
-    module has none)."""
-    horizon = getattr(gap, "HORIZON", None)
-    if horizon is None:
-        return "beyond the horizon", "not within the horizon"
-    return f"more than {horizon} years ahead", f"not within {horizon} years"
 
 
 def text() -> str:
     census = "; ".join(sorted(set(presets.CENSUS.values())))
     look_back = presets.PRESETS[presets.DEFAULT_PRESET].choice.spec.max_lag
     total_lag, score_lag = overview.default_lag("total"), overview.default_lag("score")
-    beyond, not_within = horizon_text()
     return f"""
 # Methods
 
@@ -127,9 +117,10 @@ nothing.
   ln f(t) = ln r(t), i.e. t = (ln r - ln f) / (growth_f - growth_r) years after the later of the two last
   observed years. **Overlapping growth intervals mean "not significant"**: when the 95% intervals of the two
   growth rates overlap, the data do not say which grows faster and no year is given. "Not converging" when
-  the follower grows more slowly; "already ahead" when it is already above; a crossing {beyond}
-  is reported as **"{not_within}"**, never as a year.
-  This is an extrapolation under a stated assumption, not a forecast.
+  the follower grows more slowly; "already ahead" when it is already above; a crossing more than
+  {gap.HORIZON} years ahead is reported as **"not within {gap.HORIZON} years"**, never as a year. Projected
+  trend lines are drawn at most to the crossing and stop where they leave the range of the data by more than
+  {gap_view.LINE_MARGIN} times. This is an extrapolation under a stated assumption, not a forecast.
 - **Concentration**: share of the total held by the top 1, 2 and 5 countries, and the
   Herfindahl-Hirschman index = sum over countries of (share in %)^2, from 0 to 10,000, over the countries
   with data in the period.
