@@ -119,6 +119,15 @@ def store_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def store_frames(store_db):
+    """The view layer's Frames over the test store, built by the same code the app runs."""
+    from aigap.app.views import build_frames
+    from aigap.store import Store
+
+    return build_frames(Store(store_db))
+
+
+@pytest.fixture(scope="session")
 def dash_app(store_db):
     from aigap.app import create_app
 

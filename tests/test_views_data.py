@@ -164,10 +164,6 @@ def store(store_db) -> Store:
     return Store(store_db)
 
 
-@pytest.fixture(scope="module")
-def store_frames(store) -> base.Frames:
-    return base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
-                       store.observations)
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,7 +15,6 @@ from hypothesis import given, strategies as st
 from aigap import export
 from aigap.analysis import views
 from aigap.analysis.views import ParamError, Query, base, explorer as ex
-from aigap.store import Store
 
 ISOS = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
 INDICATORS = pd.DataFrame([
@@ -235,11 +234,6 @@ def test_plural_pattern_catches_the_old_wording():
 
 
 # -- the real store --------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def store_frames(store_db):
-    store = Store(store_db)
-    return base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
-                       store.observations)
 
 
 def test_default_view(store_frames):

@@ -11,7 +11,6 @@ from hypothesis import assume, given, settings, strategies as st
 
 from aigap.analysis import gap
 from aigap.analysis.views import ParamError, Query, base, gap as gv
-from aigap.store import Store
 
 ISOS = ["USA", "CHN", "DEU", "FRA", "BRA", "IND", "ZAF", "EGY"]
 INDICATORS = pd.DataFrame([
@@ -286,11 +285,6 @@ def test_the_query_string_reads_back_to_the_same_parameters(obs, m, p, measure, 
 
 
 # -- the real store -------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def store_frames(store_db):
-    store = Store(store_db)
-    return base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
-                       store.observations)
 
 
 def test_default_view_gap_ratios_are_the_stores(store_frames):

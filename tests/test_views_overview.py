@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, strategies as st
 
 from aigap.analysis.views import ParamError, Query, base, overview as ov
-from aigap.store import Store
 
 ISOS = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
 INDICATORS = pd.DataFrame([
@@ -96,11 +95,6 @@ def test_ranks_follow_the_displayed_value(obs, ind, year):
     assert (table["rank"] >= 1).all() and (table["rank"] <= len(table)).all()
 
 
-@pytest.fixture(scope="module")
-def store_frames(store_db):
-    store = Store(store_db)
-    return base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
-                       store.observations)
 
 
 def test_top500_2017_shares_are_of_the_november_list(store_frames):

@@ -230,10 +230,6 @@ def store(store_db):
     return Store(store_db)
 
 
-@pytest.fixture(scope="module")
-def store_frames(store):
-    return base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
-                       store.observations)
 
 
 @pytest.mark.parametrize("params, message", [

@@ -14,15 +14,16 @@ from flask import Flask, Response, request
 from .. import export
 from ..analysis import views
 from ..analysis.views import Frames, ParamError, UnknownPage, View
+from ..store import Store
 from . import state
 from .api import error
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-def frames() -> Frames:
-    """The store's frames, built once per store file; observations are read once per indicator and file."""
-    store = state.store()
+def build_frames(store: Store) -> Frames:
+    """Frames over a store: observations and aggregates read once per indicator and store file, whole-table
+    data a view builds kept in the same per-file memo."""
 
     def load(indicator_id: str):
         return store.memo(("obs", indicator_id), lambda: store.observations(indicator_id))
@@ -30,9 +31,14 @@ def frames() -> Frames:
     def load_aggregates(indicator_id: str):
         return store.memo(("aggregates", indicator_id), lambda: store.aggregates(indicator_id))
 
-    return store.memo(("frames",), lambda: Frames(store.indicators(), store.countries(), store.groups(),
-                                                  store.group_members(), load, store.excluded_names(),
-                                                  load_aggregates, lambda key, fn: store.memo(("frames", key), fn)))
+    return Frames(store.indicators(), store.countries(), store.groups(), store.group_members(), load,
+                  store.excluded_names(), load_aggregates, lambda key, fn: store.memo(("frames", key), fn))
+
+
+def frames() -> Frames:
+    """The app store's frames, built once per store file."""
+    store = state.store()
+    return store.memo(("frames",), lambda: build_frames(store))
 
 
 def parse(page: str, params: Mapping[str, object], strict: bool = False) -> tuple[str, object]:
