@@ -4,7 +4,7 @@ normalisations) over all countries, as ``aigap.analysis.presets.compute`` does i
 Run from the repository root:
 
     .venv/bin/python benchmarks/index.py                 # 20 repeats with varied weights
-    .venv/bin/python benchmarks/index.py --repeats 50 --db data/aigap.duckdb --no-reference
+    .venv/bin/python benchmarks/index.py --repeats 50 --db data/aigap.duckdb
 
 Measured in one run, each over ``--repeats`` specifications of the Equal pillars preset with varied pillar and
 indicator weights (a fixed seed; the normalisation method cycles through min-max, z-score and percentile), after
@@ -14,8 +14,7 @@ two untimed warm-up runs; p50 and p95 of wall-clock and of process CPU time are 
 2. full recompute including the store query: one query for the indicators the specification needs (plus
    population, GDP and the three published indices), then ``presets.compute``;
 3. the robustness step alone: ``index.robustness`` over the three methods' pillar scores;
-4. (unless --no-reference) the same index the slow way, for comparison: ``presets.prepare_observations`` +
-   ``index.build`` + ``index.normalised_matrix``/``pillar_scores`` for the other two methods + ``index.robustness``.
+(The slow reference implementation the page's pipeline is checked against lives in tests/index_reference.py.)
 
 The target: p95 of (1) under 300 ms. Wall time on a shared machine includes waiting for the CPU, so the load
 average is printed with the figures.
@@ -76,24 +75,10 @@ def report(name: str, walls: list[float], cpus: list[float]) -> dict:
     return row
 
 
-def reference(obs, choice, indicators, population, gdp):
-    """The same index through index.build (the tested reference path)."""
-    spec = choice.spec
-    kinds = dict(zip(indicators["indicator_id"], indicators["kind"]))
-    hib = dict(zip(indicators["indicator_id"], indicators["higher_is_better"]))
-    prepared = P.prepare_observations(obs, spec, indicators, population, gdp, choice.census_zero)
-    built = ix.build(prepared, spec, indicators, population, gdp)
-    by_method = {m: ix.pillar_scores(ix.normalised_matrix(built["matrix"], spec, kinds, hib, m), spec)
-                 for m in ix.METHODS}
-    weights = ix.normalise_weights(spec.pillar_weights, spec.pillars())
-    return built, ix.robustness(by_method, weights, spec.min_pillars, draws=P.DRAWS, seed=P.SEED)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default=os.environ.get("AIGAP_DB", str(REPO / "data" / "aigap.duckdb")))
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--no-reference", action="store_true", help="skip the slow index.build path")
     args = parser.parse_args(argv)
 
     store = Store(args.db)
@@ -139,16 +124,6 @@ def main(argv: list[str] | None = None) -> int:
                         draws=P.DRAWS, seed=P.SEED)
         walls.append(w), cpus.append(c)
     rows.append(report("3. robustness step alone (1,000 draws x 3 methods)", walls, cpus))
-
-    if not args.no_reference:
-        walls, cpus = [], []
-        for choice, result in zip(choices, results):
-            w, c, (built, robust) = timed(reference, obs, choice, indicators, population, gdp)
-            walls.append(w), cpus.append(c)
-            pd.testing.assert_frame_equal(built["composite"].sort_index(), result["composite"].sort_index(),
-                                          check_exact=False, rtol=1e-9, check_dtype=False, check_names=False)
-            pd.testing.assert_frame_equal(robust, result["robustness"])
-        rows.append(report("4. reference: index.build path (same result, checked)", walls, cpus))
 
     p95 = rows[0]["wall p95 ms"]
     verdict = "met" if p95 < TARGET_MS else "MISSED"

@@ -1,20 +1,21 @@
-"""Index page in headless Chromium: the ranking shown is index.build's for the URL's specification, the robustness
-chart has index.robustness's error bars, the "not enough data" list is there, the CSV is the ranking, presets switch
+"""Index page in headless Chromium: the ranking, map, robustness chart and "not enough data" list shown are the
+Index view's tables for the URL's specification, the CSV link gives /download/index.csv for that URL, presets switch
 the whole specification, a weight change changes ranking and URL, and the shared link reproduces the ranking."""
 
 from __future__ import annotations
 
-import csv
 import io
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
 
-from aigap.analysis import index as ix
 from aigap.analysis import presets as P
+from aigap.analysis.views import Query, base
+from aigap.analysis.views import index as V
 from aigap.store import Store
 from browser_helpers import figure, wait_for_graph
 
@@ -26,40 +27,29 @@ WEIGHT_THUMB = """[id='{"pillar":"inv","type":"ix-pw"}'] [role=slider]"""
 
 
 @pytest.fixture(scope="module")
-def store_data(store_db):
+def frames(store_db):
     store = Store(store_db)
-    indicators = store.indicators()
-    ids = [*P.candidates(indicators).index, *P.DENOMINATORS, *P.COMPARISONS]
-    obs = pd.concat([store.observations(i) for i in ids], ignore_index=True)
-    years = list(range(2010, max(int(obs["year"].max()), P.DEFAULT_YEAR) + 1))
-    names = dict(zip(store.countries()["iso3"], store.countries()["name"]))
-    return {"obs": obs, "indicators": indicators, "years": years, "names": names,
-            "population": obs[obs["indicator_id"] == "population"], "gdp": obs[obs["indicator_id"] == "gdp_usd"]}
+    return base.Frames(store.indicators(), store.countries(), store.groups(), store.group_members(),
+                       store.observations)
 
 
-def choice_of(url: str, d: dict) -> P.Choice:
-    return P.decode(dict(parse_qsl(urlsplit(url).query)), d["indicators"], d["years"])
-
-
-def expected_composite(url: str, d: dict) -> tuple[P.Choice, pd.DataFrame]:
-    """index.build for the URL's specification, from the store's observations."""
-    choice = choice_of(url, d)
-    spec = choice.spec
-    prepared = P.prepare_observations(d["obs"], spec, d["indicators"], d["population"], d["gdp"], choice.census_zero)
-    return choice, ix.build(prepared, spec, d["indicators"], d["population"], d["gdp"])["composite"]
+def params_of(url: str, frames) -> V.Params:
+    return V.parse(Query(dict(parse_qsl(urlsplit(url).query)), strict=False), frames)
 
 
 def shown_ranking(page) -> dict[str, tuple[int, str]]:
     return {row[0]: (int(row[1]), row[3]) for row in page.evaluate(ROWS_JS)}
 
 
-def assert_ranking_matches(page, d: dict) -> P.Choice:
-    choice, comp = expected_composite(page.url, d)
-    scored = comp[comp["enough_data"]]
-    expected = {iso: (int(r), f"{s:.2f}" if choice.spec.method == "zscore" else f"{s:.1f}")
-                for iso, r, s in zip(scored.index, scored["rank"], scored["score"])}
-    assert shown_ranking(page) == expected
-    return choice
+def assert_ranking_matches(page, frames) -> V.Params:
+    """The table on screen is the ranking view's scored rows for the page's URL."""
+    p = params_of(page.url, frames)
+    view = V.ranking_table(p, frames)
+    scored = view.table.head(view.meta["scored"])
+    d = view.meta["decimals"]
+    assert shown_ranking(page) == {iso: (int(r), f"{s:.{d}f}")
+                                   for iso, r, s in zip(scored["iso3"], scored["rank"], scored["score"])}
+    return p
 
 
 def wait_until(page, js: str, arg=None, timeout: float = 20.0) -> None:
@@ -76,64 +66,69 @@ def wait_for_ranking(page, timeout: int = 30000) -> None:
     wait_for_graph(page, "ix-robust", timeout=timeout)
 
 
-def check_robustness_chart(page, d: dict) -> None:
-    """The error bars are index.robustness's 5th-95th percentile ranks around the median, for the top 40."""
+def check_robustness_chart(page, frames) -> None:
+    """The error bars are the robustness view's 5th-95th percentile ranks around the median, for the top 40."""
     fig = figure(page, "ix-robust")
-    choice = choice_of(page.url, d)
-    robust = P.compute(d["obs"], choice.spec, d["indicators"], d["population"], d["gdp"],
-                       choice.census_zero)["robustness"]
+    view = V.robustness_table(params_of(page.url, frames), frames)
     bars = [t for t in fig["data"] if t.get("error_x") and t["error_x"].get("visible")]
     assert bars, "no error bars"
-    by_name = {d["names"].get(i, i): r for i, r in robust.iterrows()}
+    by_name = view.table.set_index("name")
     shown = 0
     for trace in bars:
         plus, minus = list(trace["error_x"]["array"]), list(trace["error_x"]["arrayminus"])
         assert len(plus) == len(minus) == len(trace["y"]) > 0
         for name, x, hi, lo in zip(trace["y"], trace["x"], plus, minus):
-            r = by_name[name]
+            r = by_name.loc[name]
             assert x == pytest.approx(r["median_rank"])
             assert x + hi == pytest.approx(r["rank_p95"]) and x - lo == pytest.approx(r["rank_p5"])
             shown += 1
-    assert shown == min(40, len(robust))
-    fragile = P.fragile(robust, 40)
-    words = page.inner_text("#ix-robust-words")
-    first = fragile.index[0]
-    assert (f"{d['names'][first]} ranks {P.rank_range(fragile.loc[first, 'rank_p5'], fragile.loc[first, 'rank_p95'])}"
-            " depending on weights and normalisation") in words
+    assert shown == len(view.table) == 40
+    name, span = view.meta["fragile"][0]
+    assert f"{name} ranks {span} depending on weights and normalisation" in page.inner_text("#ix-robust-words")
 
 
-def test_default_view_robustness_missing_list_download_and_presets(page, live_server, store_data, console_errors):
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url) as response:
+        return response.read()
+
+
+def test_default_view_robustness_missing_list_download_and_presets(page, live_server, frames, console_errors):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server}/index")
     wait_for_ranking(page)
     wait_until(page, "() => window.location.search.includes('preset=equal')")
-    choice = assert_ranking_matches(page, store_data)
-    assert choice == P.canonical(P.PRESETS["equal"].choice)
+    p = assert_ranking_matches(page, frames)
+    assert p.choice == P.canonical(P.PRESETS["equal"].choice)
     # the not-enough-data list: every country below the minimum with at least one pillar, with its count
-    _, comp = expected_composite(page.url, store_data)
-    short = comp[~comp["enough_data"] & (comp["pillars_with_data"] > 0)]
+    table = V.ranking_table(p, frames).table
+    short = table[~table["enough_data"]]
     text = page.inner_text("#ix-missing-list")
     assert f"Not enough data ({len(short)} countries)" in text
-    for iso in short.index[:10]:
-        assert store_data["names"][iso] in text
+    for name in short["name"].head(10):
+        assert name in text
     # the map: scored countries coloured, the others grey
     fig = figure(page, "ix-map")
-    assert set(fig["data"][0]["locations"]) == set(comp.index[comp["enough_data"]])
-    assert set(fig["data"][1]["locations"]) == set(short.index)
-    check_robustness_chart(page, store_data)
-    # the choices in words and the link that reproduces them
+    assert set(fig["data"][0]["locations"]) == set(table.loc[table["enough_data"], "iso3"])
+    assert set(fig["data"][1]["locations"]) == set(short["iso3"])
+    check_robustness_chart(page, frames)
+    # the choices in words (the models inputs said), and the link that reproduces them
     summary = page.inner_text("#ix-summary")
     assert "Equal pillars" in summary and "Investment — weight 1 (20%)" in summary
-    assert page.get_attribute("#ix-link", "href").endswith(P.search_string(choice))
-    assert page.input_value("#ix-link-text").endswith(P.search_string(choice))
-    # the CSV is the ranking (scored and not-enough-data countries)
+    assert "Notable AI models: the sum of" in summary
+    assert page.get_attribute("#ix-link", "href").endswith(p.search)
+    assert page.input_value("#ix-link-text").endswith(p.search)
+    # the CSV link is /download/index.csv for this URL: the ranking view's table, scored and not-enough-data rows
+    href = page.get_attribute("#ix-download-btn", "href")
+    assert href == f"/download/index.csv{p.search}&table=ranking"
     with page.expect_download() as info:
         page.click("#ix-download-btn")
-    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
-    got = {r["iso3"]: r for r in rows}
-    assert set(got) == set(comp.index[comp["pillars_with_data"] > 0])
-    for iso, r in comp[comp["enough_data"]].iterrows():
-        assert int(got[iso]["rank"]) == r["rank"] and float(got[iso]["score"]) == pytest.approx(r["score"], rel=1e-9)
+    body = Path(info.value.path()).read_bytes()
+    assert body == fetch(f"{live_server}{href}")
+    got = pd.read_csv(io.BytesIO(body), keep_default_na=False, na_values=[""]).set_index("iso3")
+    assert list(got.index) == list(table["iso3"])
+    want = table.set_index("iso3")
+    assert (got["rank"].dropna() == want["rank"].dropna().astype(int)).all()
+    assert got["score"].to_numpy() == pytest.approx(want["score"].to_numpy(dtype=float), rel=1e-9, nan_ok=True)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "index.png"), full_page=True)
     # a preset switches the whole specification; the IMF structure ranks like the IMF AIPI
@@ -141,7 +136,8 @@ def test_default_view_robustness_missing_list_download_and_presets(page, live_se
     page.click('text="IMF AIPI structure"')
     wait_until(page, "() => window.location.search.includes('preset=imf')")
     wait_until(page, "() => document.querySelector('#ix-summary').innerText.includes('IMF AIPI structure')")
-    assert_ranking_matches(page, store_data)
+    assert_ranking_matches(page, frames)
+    assert page.get_attribute("#ix-download-btn", "href").startswith("/download/index.csv?preset=imf&")
     rho = float(page.inner_text("#ix-compare-rows tr[data-indicator=imf_aipi] td:last-child"))
     assert rho > 0.9
     assert page.is_checked("""[id='{"ind":"imf_aipi_innovation","type":"ix-use"}']""")
@@ -149,7 +145,7 @@ def test_default_view_robustness_missing_list_download_and_presets(page, live_se
     assert console_errors == []
 
 
-def test_weight_change_changes_ranking_and_url_and_the_link_reproduces_it(page, live_server, store_data,
+def test_weight_change_changes_ranking_and_url_and_the_link_reproduces_it(page, live_server, frames,
                                                                          console_errors):
     page.goto(f"{live_server}/index?preset=equal")
     wait_for_ranking(page)
@@ -160,10 +156,11 @@ def test_weight_change_changes_ranking_and_url_and_the_link_reproduces_it(page, 
     wait_until(page, "() => window.location.search.includes('w=inv:5,')")
     wait_until(page, f"old => JSON.stringify(({ROWS_JS})()) !== old", before_json)
     assert "preset=custom" in page.url
-    choice = assert_ranking_matches(page, store_data)
-    assert choice.spec.pillar_weights["investment"] == 5.0
+    p = assert_ranking_matches(page, frames)
+    assert p.spec.pillar_weights["investment"] == 5.0
     after = shown_ranking(page)
     assert after != before
+    assert page.get_attribute("#ix-download-btn", "href") == f"/download/index.csv{p.search}&table=ranking"
     # the shared link, opened in a new page, reproduces the ranking and the controls
     link = page.get_attribute("#ix-link", "href")
     assert urlsplit(link).query == urlsplit(page.url).query

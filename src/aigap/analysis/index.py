@@ -1,10 +1,12 @@
 """A composite AI-gap index a user can build, and how robust its ranking is to the choices behind it.
 
-Steps (each a pure function): the indicator matrix for a reference year (with an honest look-back
-rule), optional log transform of heavy-tailed totals, normalisation of each indicator (min-max 0-100,
-z-score or percentile rank), pillar scores (weighted mean of the available indicators), the composite
-(weighted mean of the available pillars, only for countries with enough pillars), and rank
-robustness under Dirichlet-perturbed weights and alternative normalisations, vectorised over draws.
+Steps (each a pure function, one implementation each: the Index page, /download/index.csv and the tests run
+these): the indicator matrix for a reference year (with an honest look-back rule), optional log transform of
+heavy-tailed totals, normalisation of each indicator (min-max 0-100, z-score or percentile rank; all three at
+once, the robustness check needs them), pillar scores (weighted mean of the available indicators), the composite
+(weighted mean of the available pillars, only for countries with enough pillars), and rank robustness under
+Dirichlet-perturbed weights and alternative normalisations, vectorised over draws. ``tests/index_reference.py``
+holds a slow, column-by-column version the tests hold this one to.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
-from .measures import normalise as to_form
-from .measures import value_for_year
+from .measures import DENOMINATOR_MAX_LAG, latest_per_year, normalise
 
 PILLARS = ("investment", "compute", "models", "talent & research", "readiness")
 METHODS = ("minmax", "zscore", "percentile")
@@ -41,6 +43,12 @@ class IndexSpec:
         if self.min_pillars < 1:
             raise ValueError("min_pillars must be at least 1")
 
+    def __hash__(self) -> int:
+        """Hashable despite its mappings, so a specification can key a cache (equal specs hash equal)."""
+        return hash((tuple(sorted((p, tuple(v)) for p, v in self.indicators.items())),
+                     tuple(sorted(self.pillar_weights.items())), tuple(sorted(self.indicator_weights.items())),
+                     self.method, self.log_totals, self.year, self.max_lag, self.min_pillars))
+
     def pillars(self) -> list[str]:
         return [p for p in PILLARS if self.indicators.get(p)]
 
@@ -55,24 +63,47 @@ def normalise_weights(weights: Mapping[str, float], keys: list[str]) -> pd.Serie
     return w / total if total > 0 else pd.Series(1.0 / len(keys), index=keys) if keys else w
 
 
-def indicator_matrix(obs: pd.DataFrame, spec: IndexSpec, kinds: Mapping[str, str],
-                     population: pd.DataFrame | None = None, gdp: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Countries x ``indicator:form`` values for the reference year (or up to ``max_lag`` years earlier)."""
-    columns = {}
-    for column in spec.columns():
-        ind_id, form = column.split(":")
-        part = obs[obs["indicator_id"] == ind_id]
-        current = value_for_year(part, spec.year, spec.max_lag)
-        if current.empty:
-            columns[column] = pd.Series(dtype="float64")
+def indicator_matrix(obs: pd.DataFrame, spec: IndexSpec, population: pd.DataFrame | None = None,
+                     gdp: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Countries x ``indicator:form``: each country's value for the reference year or its latest within
+    ``max_lag`` years before (``measures.value_for_year``'s rule: a year is one period, its latest edition),
+    per capita or per GDP by ``measures.normalise`` (NaN without a denominator). All indicators at once."""
+    columns = spec.columns()
+    form_of = {i: f for p in spec.pillars() for i, f in spec.indicators[p]}
+    start = spec.year - spec.max_lag
+    years = obs["year"]
+    part = obs[obs["indicator_id"].isin(list(form_of)) & (years <= spec.year) & (years >= start)]
+    latest = (latest_per_year(part).sort_values(["indicator_id", "iso3", "year"])
+              .drop_duplicates(["indicator_id", "iso3"], keep="last"))
+    forms = latest["indicator_id"].map(form_of)
+    display = latest["value"].astype("float64")
+    for form, series in (("per_capita", population), ("per_gdp", gdp)):
+        rows = latest[forms == form]
+        if rows.empty:
             continue
-        shown = to_form(current, form, population, gdp)
-        columns[column] = shown.set_index("iso3")["display"]
-    matrix = pd.DataFrame(columns)
-    return matrix.reindex(columns=spec.columns())
+        if series is not None:  # exactly the denominator rows these values can use
+            series = series[(series["year"] <= spec.year) & (series["year"] >= start - DENOMINATOR_MAX_LAG)]
+        shown = normalise(rows, form, population=series if form == "per_capita" else None,
+                          gdp=series if form == "per_gdp" else None)
+        display[rows.index] = shown["display"]
+    wide = (pd.DataFrame({"iso3": latest["iso3"], "col": latest["indicator_id"] + ":" + forms, "display": display})
+            .pivot(index="iso3", columns="col", values="display"))
+    wide.columns.name = None
+    wide.index.name = "iso3"
+    return wide.reindex(columns=columns).astype("float64")
 
 
 LOG_DECADES = 6  # values below a millionth of the largest count as zero on the log scale
+
+
+def _log(x: np.ndarray) -> np.ndarray:
+    valid = ~np.isnan(x)
+    top = x[valid].max() if valid.any() else np.nan
+    if not top > 0:
+        return x
+    floor = np.log10(top) - LOG_DECADES
+    logged = np.log10(np.where(x > 0, x, 1.0))
+    return np.where(valid, np.where(x > 0, np.maximum(logged, floor), floor), np.nan)
 
 
 def log_transform(column: pd.Series) -> pd.Series:
@@ -81,45 +112,47 @@ def log_transform(column: pd.Series) -> pd.Series:
     Keeps order; a constant factor (a change of units) becomes a shift every normalisation ignores; and
     raising one country's value never lowers its position relative to the others.
     """
-    top = column.max()
-    if not top > 0:
-        return column
-    floor = np.log10(top) - LOG_DECADES
-    logged = np.log10(column.where(column > 0, np.nan))
-    return logged.clip(lower=floor).fillna(floor).where(column.notna())
+    return pd.Series(_log(column.to_numpy(dtype="float64")), index=column.index, name=column.name)
+
+
+def _rescale(x: np.ndarray, method: str) -> np.ndarray:
+    out = np.full(len(x), np.nan)
+    valid = ~np.isnan(x)
+    v = x[valid]
+    if method not in METHODS:
+        raise ValueError(f"unknown normalisation {method!r}")
+    if v.size == 0:
+        return out
+    if method == "minmax":
+        span = v.max() - v.min()
+        out[valid] = np.clip(100 * (v - v.min()) / span, 0, 100) if span > 0 else 50.0
+    elif method == "zscore":
+        std = v.std(ddof=0)
+        out[valid] = (v - v.mean()) / std if std > 0 else 0.0
+    else:  # percentile rank, ties sharing their average rank
+        out[valid] = 100 * (rankdata(v, method="average") - 1) / (v.size - 1) if v.size > 1 else 50.0
+    return out
 
 
 def normalise_column(column: pd.Series, method: str, higher_is_better: bool = True) -> pd.Series:
     """One indicator on a common scale; the best value scores highest whatever the indicator's direction."""
-    x = column if higher_is_better else -column
-    valid = x.dropna()
-    out = pd.Series(np.nan, index=column.index, dtype="float64")
-    if valid.empty:
-        return out
-    if method == "minmax":
-        span = valid.max() - valid.min()
-        out[valid.index] = (100 * (valid - valid.min()) / span).clip(0, 100) if span > 0 else 50.0
-    elif method == "zscore":
-        std = valid.std(ddof=0)
-        out[valid.index] = (valid - valid.mean()) / std if std > 0 else 0.0
-    elif method == "percentile":
-        out[valid.index] = 100 * (valid.rank(method="average") - 1) / (len(valid) - 1) if len(valid) > 1 else 50.0
-    else:
-        raise ValueError(f"unknown normalisation {method!r}")
-    return out
+    x = column.to_numpy(dtype="float64")
+    return pd.Series(_rescale(x if higher_is_better else -x, method), index=column.index, name=column.name)
 
 
-def normalised_matrix(matrix: pd.DataFrame, spec: IndexSpec, kinds: Mapping[str, str],
-                      higher_is_better: Mapping[str, bool], method: str | None = None) -> pd.DataFrame:
-    method = method or spec.method
-    out = {}
+def normalised_matrices(matrix: pd.DataFrame, spec: IndexSpec, kinds: Mapping[str, str],
+                        higher_is_better: Mapping[str, bool]) -> dict[str, pd.DataFrame]:
+    """{method: the matrix normalised column by column} for every method (totals logged first if asked)."""
+    prepared = {}
     for column in matrix.columns:
-        ind_id = column.split(":")[0]
-        values = matrix[column]
-        if spec.log_totals and kinds.get(ind_id) == "total":
-            values = log_transform(values)
-        out[column] = normalise_column(values, method, higher_is_better.get(ind_id, True))
-    return pd.DataFrame(out, index=matrix.index)
+        ind = column.split(":")[0]
+        x = matrix[column].to_numpy(dtype="float64")
+        if spec.log_totals and kinds.get(ind) == "total":
+            x = _log(x)
+        prepared[column] = x if higher_is_better.get(ind, True) else -x
+    return {method: pd.DataFrame({col: _rescale(x, method) for col, x in prepared.items()}, index=matrix.index,
+                                 columns=matrix.columns)
+            for method in METHODS}
 
 
 def pillar_scores(normalised: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
@@ -137,14 +170,17 @@ def pillar_scores(normalised: pd.DataFrame, spec: IndexSpec) -> pd.DataFrame:
 
 
 def composite_from_pillars(pillars: pd.DataFrame, weights: pd.Series, min_pillars: int) -> pd.DataFrame:
-    """score (weighted mean of available pillars), pillars_with_data, enough_data, rank (1 = best)."""
+    """score (weighted mean of available pillars), pillars_with_data, enough_data, rank (1 = best).
+
+    ``enough_data``: at least ``min_pillars`` pillars with data, and not all of them weighted 0 (a mean over
+    nothing is no score)."""
     values = pillars.to_numpy(dtype="float64")
     mask = ~np.isnan(values)
     w = weights.reindex(pillars.columns).fillna(0).to_numpy()
     den = (mask * w).sum(axis=1)
     score = np.where(den > 0, np.nansum(np.where(mask, values, 0.0) * w, axis=1) / np.where(den > 0, den, 1), np.nan)
     count = mask.sum(axis=1)
-    enough = count >= min_pillars
+    enough = (count >= min_pillars) & (den > 0)
     out = pd.DataFrame({"score": np.where(enough, score, np.nan), "pillars_with_data": count,
                         "enough_data": enough}, index=pillars.index)
     out["rank"] = out["score"].rank(ascending=False, method="min").astype("Int64")
@@ -153,15 +189,18 @@ def composite_from_pillars(pillars: pd.DataFrame, weights: pd.Series, min_pillar
 
 def build(obs: pd.DataFrame, spec: IndexSpec, indicators: pd.DataFrame,
           population: pd.DataFrame | None = None, gdp: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """The index for ``spec``: {'matrix', 'normalised', 'pillars', 'composite'} (countries as index)."""
+    """The index for ``spec``: {'matrix', 'normalised', 'pillars', 'composite'} (countries as index) and
+    'pillars_by_method' (the pillar scores under every normalisation, for :func:`robustness`)."""
     kinds = dict(zip(indicators["indicator_id"], indicators["kind"]))
-    hib = dict(zip(indicators["indicator_id"], indicators["higher_is_better"]))
-    matrix = indicator_matrix(obs, spec, kinds, population, gdp)
-    normalised = normalised_matrix(matrix, spec, kinds, hib)
-    pillars = pillar_scores(normalised, spec)
-    weights = normalise_weights(spec.pillar_weights, spec.pillars())
-    composite = composite_from_pillars(pillars, weights, spec.min_pillars)
-    return {"matrix": matrix, "normalised": normalised, "pillars": pillars, "composite": composite}
+    hib = dict(zip(indicators["indicator_id"], indicators["higher_is_better"].astype(bool)))
+    matrix = indicator_matrix(obs, spec, population, gdp)
+    by_method = normalised_matrices(matrix, spec, kinds, hib)
+    pillars_by_method = {m: pillar_scores(norm, spec) for m, norm in by_method.items()}
+    pillars = pillars_by_method[spec.method]
+    composite = composite_from_pillars(pillars, normalise_weights(spec.pillar_weights, spec.pillars()),
+                                       spec.min_pillars)
+    return {"matrix": matrix, "normalised": by_method[spec.method], "pillars": pillars, "composite": composite,
+            "pillars_by_method": pillars_by_method}
 
 
 def robustness(pillars_by_method: Mapping[str, pd.DataFrame], weights: pd.Series, min_pillars: int,
@@ -183,7 +222,7 @@ def robustness(pillars_by_method: Mapping[str, pd.DataFrame], weights: pd.Series
     for pillars in pillars_by_method.values():
         values = pillars.to_numpy(dtype="float64")
         mask = ~np.isnan(values)
-        eligible = mask.sum(axis=1) >= min_pillars
+        eligible = (mask.sum(axis=1) >= min_pillars) & ((mask * base).sum(axis=1) > 0)  # as composite_from_pillars
         num = np.where(mask, values, 0.0) @ w
         den = mask.astype(float) @ w
         scores = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)[eligible]

@@ -1,31 +1,37 @@
-"""Ready-made index specifications, the URL encoding of a specification, and the page's index pipeline.
+"""Ready-made index specifications, the URL encoding of a specification, and the index pipeline the page runs.
 
 Pure functions (DataFrames and mappings in, DataFrames and mappings out; no Dash, no store access), so the
-Index page, its tests and ``benchmarks/index.py`` share them:
+Index view (``analysis/views/index.py``), its tests and ``benchmarks/index.py`` share them:
 
 * ``PRESETS``: "Equal pillars" (the default), "IMF AIPI structure", "Capacity only" and "Oxford-like".
 * ``encode`` / ``decode``: a :class:`Choice` (an :class:`~aigap.analysis.index.IndexSpec` plus the census-zero
   rule) <-> a compact query string, e.g.
   ``ind=ai_vc_investment:per_gdp,top500_rmax:absolute:2&w=inv:2,cmp:1&m=minmax&log=1&year=2025&lag=3&min=3&zero=1``.
-  Every value is validated; anything unknown or out of range falls back to the preset's (or the default) value.
-* ``prepare_observations``: the observations ``index.build`` turns into the page's index (complete periods, the
-  census-zero rule) - the reference path the tests use;
-* ``compute``: the same index fast (the indicator matrix and the three normalisations vectorised, checked equal
-  to ``index.build`` in tests/test_index_presets.py), with ``index.robustness`` over 1,000 Dirichlet draws x the
-  three normalisations; ``best_year``, ``compare_published`` and ``rank_pairs`` for the page's notes.
+  Leniently (a page opened from an old link) anything unknown, malformed or out of range falls back to the
+  preset's (or the default) value; strictly (``/download``) it is refused with a ``ParamError``.
+* ``prepare``: the observations the index is built from (complete periods in the look-back window, model counts
+  summed over the window, the census-zero rule); ``compute``: ``index.build`` on them plus ``index.robustness``
+  over 1,000 Dirichlet draws x the three normalisations; ``best_year``, ``compare_published`` and ``rank_pairs``.
+
+Model counts (Epoch AI's notable, large-scale and open-weight models) are flows: models released in a year, and
+a year's count keeps growing after it ends (Epoch adds models as it learns of them; the 2025 notable-model list
+has 8 countries). Their index input is the sum over the look-back window's years, with the latest year flagged
+as incomplete, never one year's short list.
 
 The census-zero rule: a few indicators are censuses whose absence means "none", not "unknown" (Epoch AI's model
 lists say so; a country missing from the TOP500 list or from the cloud providers' region map has none listed).
 For them, a country that already has real data on at least ``min_pillars`` pillars and is absent from the latest
-edition within the look-back window counts as 0 there, and an older entry is not carried forward (last
-year's models are not this year's). Without the rule, a country with one small TOP500 system or one notable model
+edition within the look-back window (for model counts: from every year of the window) counts as 0 there, and an
+older entry is not carried forward. Without the rule, a country with one small TOP500 system or one notable model
 scores below a country with none, whose compute or models pillar is simply skipped. Countries below
 ``min_pillars`` are never given zeros: they stay "not enough data".
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
@@ -34,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from . import index as ix
-from .measures import allowed_modes, complete_periods
+from .measures import allowed_modes, complete_periods, latest_per_year
+from .views.base import ParamError, Query
 
 PILLARS = ix.PILLARS
 PILLAR_KEYS = {"investment": "inv", "compute": "cmp", "models": "mod", "talent & research": "tal",
@@ -58,7 +65,20 @@ CENSUS = {
     "top500_systems": "the TOP500 list",
     "cloud_regions": "the cloud providers' region map",
 }
+# Counts of models released in a year: summed over the look-back window (see the module docstring).
+MODEL_COUNTS = ("notable_ai_models", "large_scale_ai_models", "open_weight_ai_models")
 DENOMINATORS = ("population", "gdp_usd")
+
+# The rules in words, under the Index page's switches.
+LOG_HELP = ("Totals (dollars, FLOP/s, counts of models or regions) are heavy-tailed: the United States and China "
+            "are orders of magnitude ahead, so on a linear scale everyone else is squeezed near zero. The log "
+            "transform (log10, with zero placed six decades below the largest value) ranks differences of scale "
+            "instead. Rates and scores are never logged.")
+CENSUS_HELP = ("TOP500, Epoch AI's model lists and the cloud-region map are censuses: a country that is not listed "
+               "has none listed. With this on, a country that has real data on enough pillars counts as 0 there, "
+               "and only the latest edition in the look-back window counts (model counts: the whole window). With "
+               "it off, a country with one small system or model scores below a country with none, whose pillar "
+               "is simply skipped.")
 
 DEFAULT_YEAR = 2025  # see best_year(); tests/test_index_presets.py keeps this honest against the store
 DEFAULT_LAG = 3
@@ -84,6 +104,14 @@ class Choice:
 
     spec: ix.IndexSpec
     census_zero: bool = True
+
+    def __str__(self) -> str:
+        """Short and stable, for file names: 'equal_2025_minmax', or 'custom_2025_minmax_1a2b3c4d'."""
+        preset = preset_of(self)
+        text = f"{preset}_{self.spec.year}_{self.spec.method}"
+        if preset == CUSTOM:
+            text += "_" + hashlib.sha1(search_string(self).encode()).hexdigest()[:8]
+        return text
 
 
 @dataclass(frozen=True)
@@ -211,88 +239,93 @@ def search_string(choice: Choice) -> str:
     return "?" + urlencode(encode(choice), safe=":,")
 
 
-def _float(text: str) -> float | None:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
+_WEIGHT = re.compile(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z", re.ASCII)
+
+
+def _weight(text: str) -> float | None:
+    """A weight from 0 to WEIGHT_MAX written in ASCII digits (any float repr: '2', '2.5', '1e-05'), else None."""
+    text = text.strip()
+    if not _WEIGHT.match(text):
         return None
+    value = float(text)
     return value if math.isfinite(value) and 0.0 <= value <= WEIGHT_MAX else None
 
 
-def _int(text, lo: int, hi: int) -> int | None:
-    try:
-        value = int(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if lo <= value <= hi else None
+def _refuse(query: Query, message: str) -> None:
+    """A bad value: an error for a strict query (/download), ignored for a lenient one (the page)."""
+    if query.strict:
+        raise ParamError(message)
 
 
-def _text(params: Mapping[str, object], key: str) -> str | None:
-    value = params.get(key)
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else None
-    return None if value is None else str(value)
-
-
-def parse_indicators(raw: str, table: pd.DataFrame) -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, float]]:
-    """``id:form[:weight],...`` -> ({pillar: ((id, form), ...)}, {id: weight}); bad entries are dropped, a bad
-    form becomes the indicator's first allowed form, a bad weight 1."""
+def parse_indicators(query: Query, table: pd.DataFrame) -> tuple[dict[str, tuple[tuple[str, str], ...]],
+                                                                  dict[str, float]]:
+    """``ind=id:form[:weight],...`` -> ({pillar: ((id, form), ...)}, {id: weight}). Leniently a bad entry is
+    dropped, a bad form becomes the indicator's first allowed form and a bad weight 1; strictly each is refused."""
     chosen: dict[str, list[tuple[str, str]]] = {}
     weights: dict[str, float] = {}
-    for entry in raw.split(","):
+    for entry in (query.text("ind") or "").split(","):
         parts = entry.strip().split(":")
         ind = parts[0].strip()
-        if not ind or ind not in table.index or ind in weights:
+        if not ind:
+            continue
+        if ind not in table.index:
+            _refuse(query, f"'ind' has an indicator the index cannot use: {ind!r}")
+            continue
+        if ind in weights:
+            _refuse(query, f"'ind' names {ind!r} twice")
             continue
         row = table.loc[ind]
         allowed = forms_for(row["kind"])
         form = parts[1].strip() if len(parts) > 1 else ""
-        form = form if form in allowed else allowed[0]
-        weight = _float(parts[2]) if len(parts) > 2 else 1.0
+        if form not in allowed:
+            if form:
+                _refuse(query, f"'ind': {ind} can be {', '.join(allowed)}; got {form!r}")
+            form = allowed[0]
+        weight = _weight(parts[2]) if len(parts) > 2 else 1.0
+        if weight is None:
+            _refuse(query, f"'ind': the weight of {ind} must be a number from 0 to {WEIGHT_MAX:g}; got {parts[2]!r}")
         chosen.setdefault(row["pillar"], []).append((ind, form))
         weights[ind] = 1.0 if weight is None else weight
     return {p: tuple(chosen[p]) for p in PILLARS if p in chosen}, weights
 
 
-def decode(params: Mapping[str, object], indicators: pd.DataFrame, years: Sequence[int] | None = None) -> Choice:
-    """A choice from query parameters: start from the named preset (default: Equal pillars) and apply every valid
-    parameter; anything unknown, malformed or out of range keeps the preset's value. Never raises."""
+def decode(params: Mapping[str, object] | Query, indicators: pd.DataFrame, years: Sequence[int] | None = None) -> Choice:
+    """A choice from query parameters: start from the named preset (default: Equal pillars) and apply every
+    parameter. A plain mapping is read leniently (never raises: anything unknown, malformed or out of range keeps
+    the preset's value); a strict :class:`Query` raises ``ParamError`` instead."""
+    query = params if isinstance(params, Query) else Query(params, strict=False)
     table = candidates(indicators)
-    preset = PRESETS.get(_text(params, "preset") or "", PRESETS[DEFAULT_PRESET])
+    preset = PRESETS[query.choice("preset", [*PRESETS, CUSTOM], DEFAULT_PRESET).replace(CUSTOM, DEFAULT_PRESET)]
     base = canonical(preset.choice).spec
-    census_zero = preset.choice.census_zero
 
     indicators_, ind_weights = dict(base.indicators), dict(base.indicator_weights)
-    raw = _text(params, "ind")
-    if raw:
-        parsed, weights = parse_indicators(raw, table)
-        if parsed:
-            indicators_, ind_weights = parsed, weights
+    parsed, weights = parse_indicators(query, table)
+    if parsed:
+        indicators_, ind_weights = parsed, weights
     pillars = [p for p in PILLARS if indicators_.get(p)]
 
     pillar_weights = {p: float(base.pillar_weights.get(p, 1.0)) for p in pillars}
-    for entry in (_text(params, "w") or "").split(","):
+    for entry in (query.text("w") or "").split(","):
+        if not entry.strip():
+            continue
         key, _, value = entry.partition(":")
         pillar = KEY_PILLARS.get(key.strip(), key.strip() if key.strip() in PILLARS else None)
-        weight = _float(value)
-        if pillar in pillar_weights and weight is not None:
+        weight = _weight(value)
+        if pillar is None or weight is None:
+            _refuse(query, f"'w' takes pillar:weight with a pillar of {', '.join(KEY_PILLARS)} and a weight from 0 to "
+                       f"{WEIGHT_MAX:g}; got {entry!r}")
+        elif pillar in pillar_weights:
             pillar_weights[pillar] = weight
 
-    method = _text(params, "m")
-    method = method if method in ix.METHODS else base.method
-    log = {"1": True, "0": False}.get(_text(params, "log") or "", base.log_totals)
-    zero = {"1": True, "0": False}.get(_text(params, "zero") or "", census_zero)
     lo, hi = (min(years), max(years)) if years else YEAR_BOUNDS
-    year = _int(_text(params, "year"), lo, hi)
-    if year is None:
-        year = base.year if lo <= base.year <= hi else hi
-    lag = _int(_text(params, "lag"), 0, LAG_MAX)
-    lag = base.max_lag if lag is None else lag
-    min_pillars = _int(_text(params, "min"), 1, len(PILLARS))
-    min_pillars = base.min_pillars if min_pillars is None else min_pillars
-    spec = ix.IndexSpec(indicators=indicators_, pillar_weights=pillar_weights, indicator_weights=ind_weights,
-                        method=method, log_totals=log, year=year, max_lag=lag, min_pillars=min_pillars)
-    return canonical(Choice(spec, zero))
+    spec = ix.IndexSpec(
+        indicators=indicators_, pillar_weights=pillar_weights, indicator_weights=ind_weights,
+        method=query.choice("m", ix.METHODS, base.method),
+        log_totals=query.flag("log", base.log_totals),
+        year=query.integer("year", lo, hi, base.year if lo <= base.year <= hi else hi),
+        max_lag=query.integer("lag", 0, LAG_MAX, base.max_lag),
+        min_pillars=query.integer("min", 1, len(PILLARS), base.min_pillars))
+    return canonical(Choice(spec, query.flag("zero", preset.choice.census_zero)))
 
 
 def preset_of(choice: Choice) -> str:
@@ -318,31 +351,45 @@ def needed_ids(spec: ix.IndexSpec, comparisons: bool = True) -> list[str]:
 ZERO_NOTE = "not listed: counted as 0"
 
 
-def _lookups(indicators: pd.DataFrame) -> tuple[dict, dict, dict]:
-    kinds = dict(zip(indicators["indicator_id"], indicators["kind"]))
-    hib = dict(zip(indicators["indicator_id"], indicators["higher_is_better"].astype(bool)))
-    sources = dict(zip(indicators["indicator_id"], indicators["source_id"])) if "source_id" in indicators else {}
-    return kinds, hib, sources
+@dataclass(frozen=True)
+class Prepared:
+    """The observations an index is built from, and what was done to them (for the notes on screen).
+
+    ``editions``: census indicator -> (year, period) of the edition in use; ``sums``: model count -> (first,
+    last) year summed; ``zeros``: the rows added by the census-zero rule.
+    """
+
+    obs: pd.DataFrame
+    editions: Mapping[str, tuple[int, str]]
+    sums: Mapping[str, tuple[int, int]]
+    zeros: pd.DataFrame
 
 
-def census_years(obs: pd.DataFrame, spec: ix.IndexSpec) -> dict[str, int]:
-    """For each census indicator of the spec: its latest year in the look-back window (complete periods only)."""
-    part = complete_periods(obs[obs["indicator_id"].isin([i for i in indicator_ids(spec) if i in CENSUS])])
-    part = part[(part["year"] <= spec.year) & (part["year"] >= spec.year - spec.max_lag)]
-    return {ind: int(year) for ind, year in part.groupby("indicator_id")["year"].max().items()}
+def sum_model_counts(part: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """Each model count's rows become one row per country: the sum over the years of ``part`` that have the
+    indicator (one period per year), dated the last of them, period 'first-last'. Other indicators unchanged."""
+    is_count = part["indicator_id"].isin(MODEL_COUNTS)
+    if not is_count.any():
+        return part, {}
+    yearly = latest_per_year(part[is_count])
+    span = yearly.groupby("indicator_id")["year"].agg(["min", "max"])
+    summed = yearly.groupby(["indicator_id", "iso3"], as_index=False).agg(value=("value", "sum"),
+                                                                          source_id=("source_id", "first"))
+    first, last = summed["indicator_id"].map(span["min"]), summed["indicator_id"].map(span["max"])
+    summed = summed.assign(year=last.astype(part["year"].dtype),
+                           period=np.where(first == last, last.astype(str), first.astype(str) + "-" + last.astype(str)),
+                           note=None)
+    out = pd.concat([part[~is_count], summed[list(part.columns)]], ignore_index=True)
+    return out, {i: (int(r["min"]), int(r["max"])) for i, r in span.iterrows()}
 
 
-def _window(obs: pd.DataFrame, spec: ix.IndexSpec, census_zero: bool) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The index's observations in the look-back window (value_for_year reads no more), complete periods only;
-    with the census rule, only the latest edition of each census indicator."""
-    ids = indicator_ids(spec)
-    part = obs[obs["indicator_id"].isin(ids) & (obs["year"] <= spec.year) & (obs["year"] >= spec.year - spec.max_lag)]
-    part = complete_periods(part)
-    years = census_years(part, spec) if census_zero else {}
-    if years:
-        edition = part["indicator_id"].map(years)
-        part = part[edition.isna() | (part["year"] >= edition)]
-    return part, years
+def census_editions(part: pd.DataFrame, spec: ix.IndexSpec) -> dict[str, tuple[int, str]]:
+    """For each census indicator of the spec in ``part``: the (year, period) of its latest edition."""
+    rows = part[part["indicator_id"].isin([i for i in indicator_ids(spec) if i in CENSUS])]
+    if rows.empty:
+        return {}
+    latest = latest_per_year(rows).sort_values("year").groupby("indicator_id").tail(1)
+    return {r.indicator_id: (int(r.year), str(r.period)) for r in latest.itertuples()}
 
 
 def _pillar_counts(matrix: pd.DataFrame, spec: ix.IndexSpec) -> pd.Series:
@@ -351,177 +398,73 @@ def _pillar_counts(matrix: pd.DataFrame, spec: ix.IndexSpec) -> pd.Series:
     return has.sum(axis=1) if len(has.columns) else pd.Series(0, index=matrix.index)
 
 
-def _zero_rows(part: pd.DataFrame, years: Mapping[str, int], eligible: Iterable[str],
+def _zero_rows(part: pd.DataFrame, editions: Mapping[str, tuple[int, str]], eligible: Iterable[str],
                sources: Mapping[str, str]) -> pd.DataFrame:
-    """A 0 in the census edition for every eligible country the edition does not list."""
+    """A 0 in the census edition (its own period, so it is that edition's value) for every eligible country the
+    edition does not list."""
     rows = []
-    for ind, year in years.items():
+    for ind, (year, period) in editions.items():
         listed = set(part.loc[(part["indicator_id"] == ind) & (part["year"] == year), "iso3"])
-        rows += [(iso, ind, str(year), year, 0.0, sources.get(ind, ""), ZERO_NOTE)
+        rows += [(iso, ind, period, year, 0.0, sources.get(ind, ""), ZERO_NOTE)
                  for iso in eligible if iso not in listed]
     columns = ["iso3", "indicator_id", "period", "year", "value", "source_id", "note"]
     return pd.DataFrame(rows, columns=columns).astype({"year": part["year"].dtype, "value": "float64"})
 
 
-def prepare_observations(obs: pd.DataFrame, spec: ix.IndexSpec, indicators: pd.DataFrame,
-                         population: pd.DataFrame | None = None, gdp: pd.DataFrame | None = None,
-                         census_zero: bool = True) -> pd.DataFrame:
-    """The observations ``index.build`` turns into the page's index: the index's indicators in the look-back
-    window, complete periods only, with the census-zero rule applied when ``census_zero``.
-
-    The reference path: eligibility comes from ``index.indicator_matrix``; :func:`compute` gets the same result
-    faster, and the tests hold the two together.
-    """
-    kinds, _, sources = _lookups(indicators)
-    part, years = _window(obs, spec, census_zero)
-    if not years or not spec.pillars():
-        return part.reset_index(drop=True)
-    real = ix.indicator_matrix(part, spec, kinds, population, gdp)
-    eligible = real.index[_pillar_counts(real, spec) >= spec.min_pillars]
-    zeros = _zero_rows(part, years, eligible, sources)
-    return pd.concat([part, zeros], ignore_index=True) if len(zeros) else part.reset_index(drop=True)
-
-
-def relevant_denominator(series: pd.DataFrame | None, spec: ix.IndexSpec) -> pd.DataFrame | None:
-    """The rows of a population or GDP series a value in the look-back window can be divided by: for each
-    country its years inside the window and its latest year before it. Exact (a value uses its own year or the
-    latest earlier one) and much smaller."""
-    if series is None or series.empty:
-        return series
-    start = spec.year - spec.max_lag
-    years = series["year"].to_numpy()
-    inside = series[(years > start) & (years <= spec.year)]
-    before = series[years <= start].sort_values(["iso3", "year"]).drop_duplicates("iso3", keep="last")
-    return pd.concat([before, inside])
+def prepare(obs: pd.DataFrame, spec: ix.IndexSpec, indicators: pd.DataFrame, population: pd.DataFrame | None = None,
+            gdp: pd.DataFrame | None = None, census_zero: bool = True) -> Prepared:
+    """The index's indicators in the look-back window, complete periods only, model counts summed over the
+    window, and with ``census_zero`` only the latest edition of each census list plus a 0 for every country with
+    enough real pillars that it does not list."""
+    ids = indicator_ids(spec)
+    years = obs["year"]
+    part = complete_periods(obs[obs["indicator_id"].isin(ids) & (years <= spec.year)
+                                & (years >= spec.year - spec.max_lag)])
+    part, sums = sum_model_counts(part)
+    editions = census_editions(part, spec) if census_zero else {}
+    zeros = part.iloc[0:0]
+    if editions:
+        edition = part["indicator_id"].map({i: y for i, (y, _) in editions.items()})
+        part = part[edition.isna() | (part["year"] >= edition)]
+        real = ix.indicator_matrix(part, spec, population, gdp)
+        eligible = real.index[_pillar_counts(real, spec) >= spec.min_pillars]
+        sources = dict(zip(indicators["indicator_id"], indicators["source_id"])) if "source_id" in indicators else {}
+        zeros = _zero_rows(part, editions, eligible, sources)
+        if len(zeros):
+            part = pd.concat([part, zeros], ignore_index=True)
+    return Prepared(part.reset_index(drop=True), editions, sums, zeros)
 
 
-_SCALE = {"per_capita": 1e6, "per_gdp": 1e9}
+def pillar_scores(obs: pd.DataFrame, spec: ix.IndexSpec, indicators: pd.DataFrame,
+                  population: pd.DataFrame | None = None, gdp: pd.DataFrame | None = None,
+                  census_zero: bool = True) -> dict:
+    """Everything up to the pillar scores (which pillar weights do not change, so a weight change reuses it):
+    ``index.build`` on :func:`prepare`'s observations, and 'prepared' (a :class:`Prepared`)."""
+    prepared = prepare(obs, spec, indicators, population, gdp, census_zero)
+    return {**ix.build(prepared.obs, spec, indicators, population, gdp), "prepared": prepared}
 
 
-def fast_matrix(part: pd.DataFrame, spec: ix.IndexSpec, population: pd.DataFrame | None = None,
-                gdp: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``index.indicator_matrix`` for observations already cut to the look-back window, vectorised over the
-    indicators: each country's latest (year, period), divided by the population or GDP of the same year or the
-    latest earlier one for the per-capita and per-GDP forms (NaN when there is none)."""
-    columns = spec.columns()
-    form_of = {i: f for p in spec.pillars() for i, f in spec.indicators[p]}
-    latest = (part[part["indicator_id"].isin(list(form_of))]
-              .sort_values(["indicator_id", "iso3", "year", "period"])
-              .drop_duplicates(["indicator_id", "iso3"], keep="last"))
-    display = latest["value"].astype("float64")
-    forms = latest["indicator_id"].map(form_of)
-    for form, series in (("per_capita", population), ("per_gdp", gdp)):
-        rows = latest[forms == form]
-        if rows.empty:
-            continue
-        if series is None or series.empty:
-            display[rows.index] = np.nan
-            continue
-        den = (series.sort_values(["iso3", "year", "period"]).drop_duplicates(["iso3", "year"], keep="last")
-               [["iso3", "year", "value"]].rename(columns={"value": "den", "year": "den_year"}))
-        left = rows[["iso3", "year"]].reset_index().sort_values("year")
-        merged = pd.merge_asof(left, den.sort_values("den_year"), left_on="year", right_on="den_year", by="iso3",
-                               direction="backward").set_index("index")["den"]
-        display[rows.index] = rows["value"].to_numpy() / (merged.reindex(rows.index).to_numpy() / _SCALE[form])
-    wide = (pd.DataFrame({"iso3": latest["iso3"], "col": latest["indicator_id"] + ":" + forms, "display": display})
-            .pivot(index="iso3", columns="col", values="display"))
-    wide.columns.name = None
-    wide.index.name = "iso3"
-    return wide.reindex(columns=columns).astype("float64")
-
-
-def _log(x: np.ndarray) -> np.ndarray:
-    """``index.log_transform`` on an array."""
-    valid = ~np.isnan(x)
-    top = x[valid].max() if valid.any() else np.nan
-    if not top > 0:
-        return x
-    floor = np.log10(top) - ix.LOG_DECADES
-    logged = np.log10(np.where(x > 0, x, 1.0))
-    return np.where(valid, np.where(x > 0, np.maximum(logged, floor), floor), np.nan)
-
-
-def _average_ranks(v: np.ndarray) -> np.ndarray:
-    """1-based ranks, ties sharing their average rank (pandas' method='average')."""
-    order = np.argsort(v, kind="mergesort")
-    sorted_v = v[order]
-    starts = np.r_[True, sorted_v[1:] != sorted_v[:-1]]
-    group = np.cumsum(starts) - 1
-    first = np.flatnonzero(starts)
-    last = np.r_[first[1:], len(v)] - 1
-    avg = (first + last) / 2 + 1
-    ranks = np.empty(len(v))
-    ranks[order] = avg[group]
-    return ranks
-
-
-def _rescale(x: np.ndarray, method: str) -> np.ndarray:
-    """``index.normalise_column`` on an array (direction already applied)."""
-    out = np.full(len(x), np.nan)
-    valid = ~np.isnan(x)
-    v = x[valid]
-    if v.size == 0:
-        return out
-    if method == "minmax":
-        span = v.max() - v.min()
-        out[valid] = np.clip(100 * (v - v.min()) / span, 0, 100) if span > 0 else 50.0
-    elif method == "zscore":
-        std = v.std(ddof=0)
-        out[valid] = (v - v.mean()) / std if std > 0 else 0.0
-    elif method == "percentile":
-        out[valid] = 100 * (_average_ranks(v) - 1) / (v.size - 1) if v.size > 1 else 50.0
-    else:
-        raise ValueError(f"unknown normalisation {method!r}")
-    return out
-
-
-def fast_normalised(matrix: pd.DataFrame, spec: ix.IndexSpec, kinds: Mapping[str, str],
-                    higher_is_better: Mapping[str, bool]) -> dict[str, pd.DataFrame]:
-    """``index.normalised_matrix`` for all three methods at once (the log transform done once)."""
-    prepared = {}
-    for column in matrix.columns:
-        ind = column.split(":")[0]
-        x = matrix[column].to_numpy(dtype="float64")
-        if spec.log_totals and kinds.get(ind) == "total":
-            x = _log(x)
-        prepared[column] = x if higher_is_better.get(ind, True) else -x
-    return {method: pd.DataFrame({col: _rescale(x, method) for col, x in prepared.items()}, index=matrix.index,
-                                 columns=matrix.columns)
-            for method in ix.METHODS}
+def weigh(pillars: Mapping[str, object], spec: ix.IndexSpec, draws: int = DRAWS, seed: int = SEED,
+          with_robustness: bool = True) -> dict:
+    """The composite and rank robustness with the spec's pillar weights, from :func:`pillar_scores`'s result."""
+    weights = ix.normalise_weights(spec.pillar_weights, spec.pillars())
+    composite = ix.composite_from_pillars(pillars["pillars"], weights, spec.min_pillars)
+    robust = None
+    if with_robustness and composite["enough_data"].any():
+        robust = ix.robustness(pillars["pillars_by_method"], weights, spec.min_pillars, draws=draws, seed=seed)
+    return {**pillars, "composite": composite, "robustness": robust}
 
 
 def compute(obs: pd.DataFrame, spec: ix.IndexSpec, indicators: pd.DataFrame,
             population: pd.DataFrame | None = None, gdp: pd.DataFrame | None = None, census_zero: bool = True,
             draws: int = DRAWS, seed: int = SEED, with_robustness: bool = True) -> dict:
-    """The index for a choice, as ``index.build(prepare_observations(...))`` gives it, plus rank robustness.
+    """The index for a choice: :func:`pillar_scores` then :func:`weigh`.
 
-    Returns {'matrix', 'normalised', 'pillars', 'composite', 'robustness', 'prepared', 'census_years',
-    'census_zeros', 'pillars_by_method'}. The matrix and the three normalisations are vectorised
-    (:func:`fast_matrix`, :func:`fast_normalised`); pillar scores, the composite and the robustness draws are
-    :mod:`.index`'s own functions.
+    Returns ``index.build``'s parts ('matrix', 'normalised', 'pillars', 'composite', 'pillars_by_method'),
+    'robustness' (None when no country is scored) and 'prepared' (a :class:`Prepared`).
     """
-    kinds, hib, sources = _lookups(indicators)
-    population, gdp = relevant_denominator(population, spec), relevant_denominator(gdp, spec)
-    part, years = _window(obs, spec, census_zero)
-    matrix = fast_matrix(part, spec, population, gdp)
-    zeros = part.iloc[0:0]
-    if years and spec.pillars():
-        eligible = matrix.index[_pillar_counts(matrix, spec) >= spec.min_pillars]
-        zeros = _zero_rows(part, years, eligible, sources)
-        if len(zeros):
-            part = pd.concat([part, zeros], ignore_index=True)
-            matrix = fast_matrix(part, spec, population, gdp)
-    by_method = fast_normalised(matrix, spec, kinds, hib)
-    pillars_by_method = {m: ix.pillar_scores(norm, spec) for m, norm in by_method.items()}
-    weights = ix.normalise_weights(spec.pillar_weights, spec.pillars())
-    pillars = pillars_by_method[spec.method]
-    composite = ix.composite_from_pillars(pillars, weights, spec.min_pillars)
-    robust = None
-    if with_robustness and composite["enough_data"].any():
-        robust = ix.robustness(pillars_by_method, weights, spec.min_pillars, draws=draws, seed=seed)
-    return {"matrix": matrix, "normalised": by_method[spec.method], "pillars": pillars, "composite": composite,
-            "robustness": robust, "prepared": part, "census_years": years, "census_zeros": zeros,
-            "pillars_by_method": pillars_by_method}
+    pillars = pillar_scores(obs, spec, indicators, population, gdp, census_zero)
+    return weigh(pillars, spec, draws, seed, with_robustness)
 
 
 def best_year(obs: pd.DataFrame, spec: ix.IndexSpec, years: Iterable[int]) -> tuple[int, dict[int, int]]:
@@ -552,12 +495,12 @@ def published_scores(obs: pd.DataFrame) -> dict[str, tuple[str, pd.Series]]:
     return out
 
 
-def compare_published(composite: pd.DataFrame, obs: pd.DataFrame,
-                      published: Mapping[str, tuple[str, pd.Series]] | None = None) -> pd.DataFrame:
-    """Per published index: edition, countries compared, Spearman rank correlation with our score."""
+def compare_published(composite: pd.DataFrame, published: Mapping[str, tuple[str, pd.Series]]) -> pd.DataFrame:
+    """Per published index (``published_scores``): edition, countries compared, Spearman rank correlation with
+    our score."""
     ours = composite.loc[composite["enough_data"], "score"]
     rows = []
-    for ind, (year, theirs) in (published if published is not None else published_scores(obs)).items():
+    for ind, (year, theirs) in published.items():
         rho, n = ix.spearman(ours, theirs)
         rows.append({"indicator_id": ind, "name": COMPARISONS[ind][0], "edition": year, "countries": n,
                      "spearman": rho})
