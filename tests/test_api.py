@@ -45,7 +45,7 @@ def test_observations_csv_download(client, store_db):
     "query, fragment",
     [
         ("", "'indicator' is required"),
-        ("indicator=nope", "'indicator' must be one of"),
+        ("indicator=nope", "unknown indicator 'nope'"),
         ("indicator=population&country=USA,XYZ", "XYZ"),
         ("indicator=population&from=20x0", "'from' must be a whole number"),
         ("indicator=population&from=%C2%B2%E2%81%B0%C2%B2%E2%81%B0", "'from' must be a whole number"),  # ²⁰²⁰

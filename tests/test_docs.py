@@ -130,7 +130,6 @@ def test_readme_data_source_table_lists_every_source():
     assert set(ids) == set(catalogue.sources())
 
 
-@pytest.mark.xfail(strict=False, reason="the pages are being moved onto their view modules (issue 7)")
 @pytest.mark.parametrize("path", sorted(PAGES_DIR.glob("*.py")), ids=lambda p: p.name)
 def test_a_page_module_only_lays_out(path):
     """APP_GUIDE's rule: layout and wiring only, no data shaping, under MAX_PAGE_LINES lines."""

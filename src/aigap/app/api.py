@@ -55,10 +55,11 @@ def register(server: Flask) -> None:
         store = state.store()
         try:
             query = _query(("indicator", "country", "from", "to", "format"))
-            known = list(store.indicators()["indicator_id"])
-            indicator_id = query.choice("indicator", known, None)
+            indicator_id = query.text("indicator")
             if indicator_id is None:
                 raise ParamError("'indicator' is required, e.g. ?indicator=ai_vc_investment; see /api/v1/indicators")
+            if indicator_id not in set(store.indicators()["indicator_id"]):
+                raise ParamError(f"unknown indicator {indicator_id!r}; see /api/v1/indicators")
             codes = tuple(c.upper() for c in query.items("country", None, ()))
             unknown = sorted(set(codes) - set(store.countries()["iso3"]))
             if unknown:

@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from dash import dcc, html
 
-from .. import export
 from ..analysis.measures import MODES, allowed_modes
 from . import state
 
@@ -36,8 +35,6 @@ def plain_figure(data: list[dict], layout: dict) -> dict:
     """A figure as a plain dict (no graph_objects validation: ~0.1 ms instead of ~10 ms), white template."""
     return {"data": data, "layout": {"template": _TEMPLATE, **layout}}
 
-DEFAULT_INDICATOR = "ai_vc_investment"
-LEADERS = ("USA", "CHN")
 
 
 def store():
@@ -81,19 +78,10 @@ def axis_title(ind: Mapping, mode: str = "absolute") -> str:
     return f"{ind['name']} ({unit})" if mode == "absolute" else f"{ind['name']} ({unit}, {MODES[mode]})"
 
 
-def valid_indicator(value: str | None, default: str = DEFAULT_INDICATOR) -> str:
-    return value if value and indicator(value) else default
 
 
-def split_list(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
-def to_int(value, default: int | None = None) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def query_string(params: Mapping[str, object]) -> str:
@@ -149,32 +137,10 @@ def format_value(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
-def period_text(frame: pd.DataFrame, year: int | None = None) -> str:
-    """'2024' or '2024 (latest period within the year: 2024-11)' for sub-annual data."""
-    if frame.empty:
-        return "no data"
-    periods = sorted(frame["period"].astype(str).unique())
-    if year is not None and any(len(p) > 4 for p in periods):
-        return f"{year} (latest period within the year: {', '.join(periods[-3:])})"
-    if len(periods) == 1:
-        return periods[0]
-    return f"{periods[0]} to {periods[-1]}"
 
 
-def lag_note(frame: pd.DataFrame, year: int, names: Mapping[str, str]) -> str:
-    """Say which countries use an earlier year than the one shown."""
-    lagged = frame[frame["lag"] > 0] if "lag" in frame else frame.iloc[0:0]
-    if lagged.empty:
-        return ""
-    listed = ", ".join(f"{names.get(r.iso3, r.iso3)} ({r.year})" for r in lagged.head(8).itertuples())
-    more = f" and {len(lagged) - 8} more" if len(lagged) > 8 else ""
-    return f"{len(lagged)} of {len(frame)} countries have no {year} value; their latest earlier value is shown: {listed}{more}."
 
 
-def denominators() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Population and GDP observations, for per-capita and per-GDP forms."""
-    s = store()
-    return s.observations_cached("population"), s.observations_cached("gdp_usd")
 
 
 def download_link(prefix: str, href: str = "", label: str = "Download CSV of this view") -> html.Div:
@@ -187,19 +153,3 @@ def download_link(prefix: str, href: str = "", label: str = "Download CSV of thi
                className="btn btn-outline-primary btn-sm"),
         className="my-2",
     )
-
-
-def download_controls(prefix: str) -> html.Div:
-    """A 'Download CSV' button and its dcc.Download; the page's callback sends exactly the rows its chart shows."""
-    return html.Div(
-        [
-            html.Button("Download CSV of this view", id=f"{prefix}-download-btn", className="btn btn-outline-primary btn-sm"),
-            dcc.Download(id=f"{prefix}-download"),
-        ],
-        className="my-2",
-    )
-
-
-def csv_payload(frame: pd.DataFrame, filename: str) -> dict:
-    """dcc.Download data for a frame, columns as the store returns them."""
-    return {"content": export.to_csv(frame), "filename": filename, "type": "text/csv"}
