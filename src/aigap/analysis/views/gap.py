@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -166,10 +165,16 @@ def _reference_frame(ref: str, yearly: pd.DataFrame, frames: Frames, higher_is_b
     return valid.assign(members_with_data=np.nan)[_SERIES_COLUMNS].sort_values("year").reset_index(drop=True)
 
 
-@lru_cache(maxsize=16)
 def _series_set(frames: Frames, indicator: str, ref: str, countries: tuple[str, ...], groups: tuple[str, ...],
                 mode: str) -> SeriesSet:
-    """Everything the gap and trend tables are drawn from (shared by the three tables of one view)."""
+    """Everything the gap and trend tables are drawn from, built once per store file and choice (``Frames.memo``):
+    shared by the three tables of one view."""
+    return frames.memo(("gap-series", indicator, ref, countries, groups, mode),
+                       lambda: _build_series_set(frames, indicator, ref, countries, groups, mode))
+
+
+def _build_series_set(frames: Frames, indicator: str, ref: str, countries: tuple[str, ...], groups: tuple[str, ...],
+                      mode: str) -> SeriesSet:
     ind = frames.indicator(indicator)
     obs_all = frames.obs(indicator)
     obs = complete_periods(obs_all)

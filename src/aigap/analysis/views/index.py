@@ -8,9 +8,6 @@ writes (``presets.encode``): ``preset, ind, w, m, log, year, lag, min, zero``.
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -79,16 +76,12 @@ class Context:
         return [i for i in defaults if i in ids] + sorted(i for i in ids if i not in defaults)
 
 
-_lock = threading.Lock()
-_contexts: weakref.WeakKeyDictionary[Frames, Context] = weakref.WeakKeyDictionary()
-_results: weakref.WeakKeyDictionary[Frames, OrderedDict] = weakref.WeakKeyDictionary()
-_RESULTS_KEPT = 32  # results and weight-free pillar scores
-
-
 def context(frames: Frames) -> Context:
-    with _lock:
-        if frames in _contexts:
-            return _contexts[frames]
+    """The candidates, years and published scores: once per store file (``Frames.memo``)."""
+    return frames.memo("index-context", lambda: _build_context(frames))
+
+
+def _build_context(frames: Frames) -> Context:
     candidates = P.candidates(frames.indicators.reset_index(drop=True))
     complete = complete_periods(pd.concat([frames.obs(i) for i in candidates.index], ignore_index=True))
     span = complete.groupby("indicator_id")["year"].agg(["min", "max"])
@@ -96,12 +89,9 @@ def context(frames: Frames) -> Context:
     years = tuple(range(YEAR_MIN, max(top, P.DEFAULT_YEAR) + 1))
     default = P.PRESETS[P.DEFAULT_PRESET].choice.spec
     comparisons = pd.concat([frames.obs(i) for i in P.COMPARISONS], ignore_index=True)
-    ctx = Context(candidates=candidates, years=years,
-                  span={i: (int(r["min"]), int(r["max"])) for i, r in span.iterrows()},
-                  year_counts=P.best_year(complete, default, years)[1], published=P.published_scores(comparisons))
-    with _lock:
-        _contexts[frames] = ctx
-    return ctx
+    return Context(candidates=candidates, years=years,
+                   span={i: (int(r["min"]), int(r["max"])) for i, r in span.iterrows()},
+                   year_counts=P.best_year(complete, default, years)[1], published=P.published_scores(comparisons))
 
 
 def parse(query: Query, frames: Frames) -> Params:
@@ -112,22 +102,15 @@ def result(p: Params, frames: Frames) -> dict:
     """``presets.compute`` for the parameters, once per specification and store file (all tables share it); the
     pillar scores are kept apart from the pillar weights, so moving a weight slider only re-weighs."""
     spec = p.spec
-    unweighted = (replace(spec, pillar_weights={}), p.choice.census_zero)
-    with _lock:  # one computation at a time per process: parallel callbacks then find it done
-        cache = _results.setdefault(frames, OrderedDict())
-        for key in (p, unweighted):
-            if key in cache:
-                cache.move_to_end(key)
-        if p in cache:
-            return cache[p]
-        if unweighted not in cache:
-            obs = pd.concat([frames.obs(i) for i in P.indicator_ids(spec)], ignore_index=True)
-            cache[unweighted] = P.pillar_scores(obs, spec, frames.indicators.reset_index(drop=True),
-                                                frames.obs("population"), frames.obs("gdp_usd"), p.choice.census_zero)
-        cache[p] = P.weigh(cache[unweighted], spec)
-        while len(cache) > _RESULTS_KEPT:
-            cache.popitem(last=False)
-        return cache[p]
+    census_zero = p.choice.census_zero
+
+    def unweighted() -> dict:
+        obs = pd.concat([frames.obs(i) for i in P.indicator_ids(spec)], ignore_index=True)
+        return P.pillar_scores(obs, spec, frames.indicators.reset_index(drop=True), frames.obs("population"),
+                               frames.obs("gdp_usd"), census_zero)
+
+    scores = frames.memo(("index-pillars", replace(spec, pillar_weights={}), census_zero), unweighted)
+    return frames.memo(("index-result", p), lambda: P.weigh(scores, spec))
 
 
 def _decimals(p: Params) -> int:
