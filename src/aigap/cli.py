@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import time
 from enum import Enum
@@ -53,13 +54,23 @@ DbOption = Annotated[Optional[Path], typer.Option("--db", help="Store file (defa
 
 
 class _Steps:
-    """Progress for long steps: each step printed with the time since the command started."""
+    """Progress for long steps: each step printed with the time since the command started.
+
+    With $AIGAP_STOP_AFTER_STEP=k the process stops itself (SIGSTOP) right after the k-th step line, so the crash
+    tests can kill a writer at exactly that point instead of guessing with sleeps.
+    """
 
     def __init__(self) -> None:
         self.t0 = time.perf_counter()
+        self.count = 0
+        stop = os.environ.get("AIGAP_STOP_AFTER_STEP", "")
+        self.stop_after = int(stop) if stop.isascii() and stop.isdigit() else 0
 
     def __call__(self, message: str) -> None:
         err.print(f"[dim]{time.perf_counter() - self.t0:6.1f}s[/dim]  {escape(message)}")
+        self.count += 1
+        if self.count == self.stop_after:
+            os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -1,8 +1,10 @@
 """Build the DuckDB store from the snapshot: into a new file, checked, then swapped in atomically.
 
 A failed or interrupted ingest leaves the previous store untouched: the new file is written next to
-it under a temporary name and only ``os.replace``-d into place once every check has passed. The
-history of ingest runs is carried over from the previous store.
+it under a temporary name (``<store>.tmp-<pid>``) and only ``os.replace``-d into place once every check
+has passed. A killed run cannot clean up after itself, so each run first removes the temporary files of
+runs whose process is gone (a concurrent run's files stay). The history of ingest runs is carried over
+from the previous store.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import duckdb
 from . import __version__, catalogue
 from .schema import TABLES
 from .paths import DEFAULT_DB, DEFAULT_SNAPSHOT
+from .snapshot import dead_leftovers, fsync_path, repair
 
 Progress = Callable[[str], None]
 log = logging.getLogger(__name__)
@@ -75,6 +78,7 @@ def _check(con: duckdb.DuckDBPyConnection, sql: str, message: str) -> None:
 def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: Progress = lambda _m: None) -> dict:
     """Build ``db`` from ``snapshot``; returns a summary (run id, counts)."""
     snapshot, db = Path(snapshot), Path(db)
+    repair(snapshot, progress)
     obs_files = sorted((snapshot / "observations").glob("*.csv"))
     if not obs_files:
         raise IngestError(f"no observation files in {snapshot / 'observations'}; is the snapshot there?")
@@ -82,9 +86,8 @@ def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: P
         if not (snapshot / name).is_file():
             raise IngestError(f"snapshot file missing: {snapshot / name}")
     db.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(db, progress)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        tmp.unlink()
     started, t0 = _now(), time.perf_counter()
     log.info("ingest %s (%d observation files) into %s", snapshot, len(obs_files), db)
     try:
@@ -93,7 +96,10 @@ def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: P
             summary = _build(con, snapshot, obs_files, db, started, progress)
         finally:
             con.close()
+        fsync_path(tmp)
+        progress(f"replacing {db.name}")
         os.replace(tmp, db)
+        fsync_path(db.parent)
     except BaseException:
         # Interrupted or failed: the previous store stays as it was.
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -104,6 +110,17 @@ def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: P
              summary["observations"], len(summary["by_source"]), db, time.perf_counter() - t0)
     progress(f"store ready: {db}")
     return summary
+
+
+def _remove_leftovers(db: Path, progress: Progress) -> None:
+    """Delete the temporary stores (and their write-ahead logs) of ingest runs that were killed."""
+    stale = dead_leftovers(db, r"\.tmp-(?P<pid>\d+)(?:\.wal)?")
+    for path in stale:
+        path.unlink()
+    if stale:
+        names = ", ".join(p.name for p in stale)
+        log.info("removed %d temporary file(s) left by killed ingest runs: %s", len(stale), names)
+        progress(f"removed {len(stale)} temporary file(s) left by killed ingest runs: {names}")
 
 
 def _insert_rows(con, table: str, rows: list[tuple]) -> None:

@@ -3,12 +3,20 @@
 The snapshot is the project's own tidy, derived data: figures with their source ids, the country
 reference, groups, and a manifest of the input files' checksums. It is deterministic: the same raw
 files give byte-identical output, which a test checks against the shipped copy.
+
+A kill at any instant leaves either the old or the new snapshot whole: the new folder is written beside the old
+one (``<name>.new-<pid>.tmp``, its manifest ``inputs.csv`` last, as the mark of a whole folder), the old one is
+renamed aside (``<name>.old-<pid>.tmp``), the new one renamed in, the old one deleted. ``repair`` undoes a swap
+that a killed run left half-way; ``derive`` and ``aigap ingest`` call it before they touch the snapshot.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +25,7 @@ import pandas as pd
 from . import catalogue, countries, groups
 from .sources import adapters, country_codes, worldbank_class
 from .sources.base import AGGREGATE_COLUMNS, TIDY_COLUMNS, Context, SourceFormatError, is_period
-from .paths import DEFAULT_SNAPSHOT, REPO_ROOT
+from .paths import DEFAULT_SNAPSHOT
 from .validate import validate_aggregates, validate_observations
 
 
@@ -51,14 +59,87 @@ def file_checksums(raw: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "bytes", "sha256"])
 
 
+MANIFEST = "inputs.csv"  # written last: a folder holding it is whole
+
+
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     # Floats are written with repr precision (round-trip exact); line endings fixed for byte equality.
-    frame.to_csv(path, index=False, lineterminator="\n")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the manifest says the folder is whole
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries (a rename is durable once its folder is synced)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs; this process counts as gone, as callers clean up before they write."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def dead_leftovers(target: Path, suffix: str) -> list[Path]:
+    """Siblings of ``target`` named ``<target.name><suffix>`` (a regex with a ``pid`` group) whose process is gone.
+
+    Temporary names carry the writer's pid, so a concurrent writer's files are left alone.
+    """
+    pattern = re.compile(re.escape(target.name) + suffix)
+    if not target.parent.is_dir():
+        return []
+    found = ((p, pattern.fullmatch(p.name)) for p in sorted(target.parent.iterdir()))
+    return [p for p, m in found if m and not pid_alive(int(m["pid"]))]
+
+
+_NEW, _OLD = "new", "old"
+_SWAP_SUFFIX = rf"\.(?:{_NEW}|{_OLD})-(?P<pid>\d+)\.tmp"
+
+
+def _swap_name(out: Path, role: str) -> Path:
+    return out.with_name(f"{out.name}.{role}-{os.getpid()}.tmp")
+
+
+def repair(out: Path, progress: Progress = lambda _msg: None) -> None:
+    """Finish the job of a killed `aigap snapshot`: put a whole snapshot back at ``out``, remove its leftovers.
+
+    With ``out`` missing (killed between the two renames), the old folder set aside is restored, or, failing
+    that, a new folder whose manifest was written. Leftovers of live processes (a run in progress) stay.
+    """
+    out = Path(out)
+    stale = dead_leftovers(out, _SWAP_SUFFIX)
+    if not out.exists():
+        asides = [p for p in stale if p.name.startswith(f"{out.name}.{_OLD}-")]
+        whole_new = [p for p in stale if p not in asides and (p / MANIFEST).is_file()]
+        if asides or whole_new:
+            restored = max(asides or whole_new, key=lambda p: p.stat().st_ctime)  # the latest, if several
+            restored.rename(out)
+            fsync_path(out.parent)
+            log.info("snapshot %s restored from %s, left half-way by a killed run", out, restored.name)
+            progress(f"restored {out} from {restored.name} (a swap left half-way by a killed run)")
+    for path in stale:
+        if path.exists():
+            shutil.rmtree(path)
+            log.info("removed %s, left by a killed run", path)
+            progress(f"removed {path.name}, left by a killed run")
 
 
 def derive(raw: Path, out: Path, progress: Progress = lambda _msg: None) -> dict[str, int]:
     """Run every adapter on ``raw`` and write the snapshot into ``out`` (replaced as a whole on success)."""
-    raw = Path(raw)
+    raw, out = Path(raw), Path(out)
+    repair(out, progress)
     if not raw.is_dir():
         raise SourceFormatError(raw, "raw data folder not found")
     progress("countries and groups")
@@ -70,11 +151,12 @@ def derive(raw: Path, out: Path, progress: Progress = lambda _msg: None) -> dict
     frames: dict[str, pd.DataFrame] = {}
     aggregates: list[pd.DataFrame] = []
     indicators = catalogue.indicators()
+    skipped = []
     for module in adapters():
         present = [s for s in module.SOURCES if ctx.folder(s).is_dir()]
         if not present:
             log.info("%s: no raw folder under %s, skipped", module.__name__, raw)
-            progress(f"{module.__name__.rsplit('.', 1)[-1]}: no raw folder, skipped")
+            skipped.append(module.__name__.rsplit(".", 1)[-1])
             continue
         progress(", ".join(s.id for s in present))
         tidy = module.parse(ctx)
@@ -85,11 +167,19 @@ def derive(raw: Path, out: Path, progress: Progress = lambda _msg: None) -> dict
             agg = module.aggregates(ctx)
             validate_aggregates(agg, indicators, label=module.__name__)
             aggregates.append(agg)
+    if skipped:
+        progress(f"no raw folder, skipped: {', '.join(skipped)}")
 
-    counts = _write(out, ref, group_frame, member_frame, frames, aggregates, ctx, raw)
+    staging = _swap_name(out, _NEW)
+    try:
+        counts = _write(staging, ref, group_frame, member_frame, frames, aggregates, ctx, raw, progress)
+        progress(f"wrote {sum(counts.values()):,} observations from {len(counts)} sources into {staging.name}")
+        _swap(staging, out, progress)
+    except BaseException:
+        repair(out)  # back to the old snapshot, or on to the new one if it is already in place
+        raise
     log.info("snapshot written to %s from %s: %d observations from %d sources", out, raw, sum(counts.values()),
              len(counts))
-    progress(f"wrote {sum(counts.values()):,} observations from {len(counts)} sources")
     return counts
 
 
@@ -97,11 +187,9 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
 
 
-def _write(out, ref, group_frame, member_frame, frames, aggregates, ctx, raw) -> dict[str, int]:
-    out = Path(out)
-    staging = out.with_name(out.name + ".tmp")
-    if staging.exists():
-        _remove_tree(staging)
+def _write(staging: Path, ref, group_frame, member_frame, frames, aggregates, ctx, raw,
+           progress: Progress) -> dict[str, int]:
+    """Write the whole snapshot into the new folder ``staging``, the manifest last."""
     (staging / "observations").mkdir(parents=True)
     counts = {}
     for source_id, frame in sorted(frames.items()):
@@ -111,6 +199,8 @@ def _write(out, ref, group_frame, member_frame, frames, aggregates, ctx, raw) ->
                         ["indicator_id", "iso3", "period"])
         _write_csv(frame, staging / "observations" / f"{source_id}.csv")
         counts[source_id] = len(frame)
+    fsync_path(staging / "observations")
+    progress(f"{len(counts)} observation files written")
     agg = pd.concat(aggregates, ignore_index=True) if aggregates else pd.DataFrame(columns=AGGREGATE_COLUMNS)
     agg["year"] = agg["period"].astype(str).str[:4].astype(int)
     _write_csv(_sorted(agg[["entity", "indicator_id", "period", "year", "value", "source_id", "note"]],
@@ -119,17 +209,26 @@ def _write(out, ref, group_frame, member_frame, frames, aggregates, ctx, raw) ->
     _write_csv(group_frame, staging / "groups.csv")
     _write_csv(member_frame, staging / "country_groups.csv")
     _write_csv(ctx.resolver.exclusions_frame(), staging / "excluded_names.csv")
-    _write_csv(file_checksums(raw), staging / "inputs.csv")
-    if out.exists():
-        _remove_tree(out)
-    staging.rename(out)
+    # The manifest appears whole or not at all: written under another name, then renamed.
+    _write_csv(file_checksums(raw), staging / f"{MANIFEST}.part")
+    (staging / f"{MANIFEST}.part").rename(staging / MANIFEST)
+    fsync_path(staging)
     return counts
 
 
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path)
+def _swap(staging: Path, out: Path, progress: Progress) -> None:
+    """Old folder aside, new folder in, old folder deleted: at every instant one whole snapshot is on disk."""
+    aside = _swap_name(out, _OLD)
+    if out.exists():
+        out.rename(aside)
+        fsync_path(out.parent)
+        progress(f"old snapshot set aside as {aside.name}")
+    staging.rename(out)
+    fsync_path(out.parent)
+    progress(f"new snapshot in place: {out}")
+    if aside.exists():
+        shutil.rmtree(aside)
+        progress("old snapshot removed")
 
 
 def read_observations(snapshot: Path) -> pd.DataFrame:
