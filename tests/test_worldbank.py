@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aigap import catalogue
 from aigap.sources import worldbank as wb
 from aigap.sources.base import TIDY_COLUMNS, SourceFormatError, is_period
 from aigap.validate import validate_observations
@@ -98,7 +99,7 @@ def test_declarations():
     assert {s.id for s in wb.SOURCES} == {WDI, EXTRA}
     by_id = {i.id: i for i in wb.INDICATORS}
     assert by_id["high_tech_exports_pct"].source_id == EXTRA
-    assert all(by_id[i].value_range == (0, 100) for i in
+    assert all(catalogue.indicators()[i].value_range == (0, 100) for i in
                ("rd_expenditure_pct_gdp", "internet_users_pct", "high_tech_exports_pct"))
     assert by_id["gdp_usd"].kind == "total" and by_id["population"].kind == "total"
     assert {spec.indicator_id for spec in wb.WIDE} | {"population", "gdp_usd"} == set(ids)

@@ -23,6 +23,8 @@ import duckdb
 from . import __version__, catalogue
 from .schema import TABLES
 from .paths import DEFAULT_DB, DEFAULT_SNAPSHOT
+from .sources.base import SourceFormatError
+from .validate import check_snapshot
 from .snapshot import dead_leftovers, fsync_path, repair
 
 Progress = Callable[[str], None]
@@ -85,6 +87,10 @@ def ingest(snapshot: Path = DEFAULT_SNAPSHOT, db: Path = DEFAULT_DB, progress: P
     for _table, (name, _cols) in _TABLE_FILES.items():
         if not (snapshot / name).is_file():
             raise IngestError(f"snapshot file missing: {snapshot / name}")
+    try:
+        check_snapshot(snapshot)  # the same plausibility rules the adapters apply, on what is about to be loaded
+    except SourceFormatError as exc:
+        raise IngestError(f"snapshot refused: {exc}") from None
     db.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(db, progress)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")

@@ -102,6 +102,7 @@ class Indicator:
     higher_is_better: bool = True
     kind: str = "total"
     caveats: tuple[str, ...] = ()
+    # Set by catalogue.indicators() from the indicator's plausibility rule (catalogue.RULES), not by adapters.
     value_range: tuple[float | None, float | None] = (None, None)
     # False where the publisher's coverage makes a country ranking misleading (e.g. a handful of campuses).
     rankable: bool = True
@@ -111,6 +112,21 @@ class Indicator:
             raise ValueError(f"indicator {self.id}: unknown pillar {self.pillar!r}")
         if self.kind not in KINDS:
             raise ValueError(f"indicator {self.id}: unknown kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an adapter read a frame's values, so that a refusal names the file, the row and the column.
+
+    Rows are the frame's index (physical line numbers, as ``read_csv`` gives them), or its ``rows`` column
+    (a tuple of lines: the rows summed or counted into one value). ``value`` and ``period`` name the column each
+    came from (``period=None``: fixed by the adapter); ``value_column`` and ``period_column`` columns in the frame
+    override them per row (a wide file, whose periods are the headers of its value columns).
+    """
+
+    file: Path | str
+    value: str | None
+    period: str | None = None
 
 
 def is_period(text: str) -> bool:
@@ -250,14 +266,27 @@ def check_unique_iso3(iso3: pd.Series, names: pd.Series, path: Path, column: str
         )
 
 
+def check_rows(frame: pd.DataFrame, where: Where) -> None:
+    """Refuse a row that breaks its indicator's plausibility rule (``validate.check_plausible``, rules in
+    ``catalogue.RULES``), naming ``where`` it was read. ``tidy`` calls it on every row it keeps; an adapter that
+    sums or counts rows calls it on the rows going in."""
+    from ..validate import check_plausible  # validate reads the catalogue, which imports the adapters
+
+    check_plausible(frame, where)
+
+
 def tidy(
     frame: pd.DataFrame,
     *,
     source_id: str,
+    where: Where,
     indicator_id: str | None = None,
     note: str | None = None,
 ) -> pd.DataFrame:
-    """Select and order the tidy columns; drop rows whose value is missing (missing is absent, not zero)."""
+    """Select and order the tidy columns; drop rows whose value is missing (missing is absent, not zero).
+
+    Every row kept must pass its indicator's plausibility rule (:func:`check_rows`).
+    """
     out = frame.copy()
     if indicator_id is not None:
         out["indicator_id"] = indicator_id
@@ -265,10 +294,17 @@ def tidy(
     if "note" not in out.columns:
         out["note"] = note
     out = out[out["value"].notna()]
+    check_rows(out, where)
     out = out[TIDY_COLUMNS].reset_index(drop=True)
     out["value"] = out["value"].astype("float64")
     out["period"] = out["period"].astype(str)
     return out
+
+
+def source_rows(frame: pd.DataFrame, by: str | list[str]) -> pd.Series:
+    """The file rows (``frame``'s index) behind each group, as tuples: the ``rows`` of a sum or count."""
+    keys = [frame[c] for c in ([by] if isinstance(by, str) else by)]
+    return frame.index.to_series().groupby(keys, sort=True).agg(tuple)
 
 
 def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import Context, Indicator, Source, SourceFormatError, concat, require_file, tidy
+from .base import Context, Indicator, Source, SourceFormatError, Where, concat, require_file, source_rows, tidy
 
 SOURCE = Source(
     id="cloud_regions_telegeography",
@@ -73,7 +73,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="total",
         caveats=SOURCE.caveats,
-        value_range=(0, None),
     ),
     Indicator(
         id="cloud_regions_announced",
@@ -92,7 +91,6 @@ INDICATORS = (
             "Announcements, not capacity: timing and delivery are uncertain.",
             *SOURCE.caveats,
         ),
-        value_range=(0, None),
         rankable=False,
     ),
 )
@@ -226,6 +224,7 @@ def parse(ctx: Context) -> pd.DataFrame:
             "announced": (~live).groupby(by_country).sum().astype("float64"),
             "repeats_in_service": regions["repeats"].where(live, 0).groupby(by_country).sum(),
             "repeats_announced": regions["repeats"].where(~live, 0).groupby(by_country).sum(),
+            "rows": source_rows(regions.set_index("country_line"), "iso3"),
         }
     ).rename_axis("iso3").reset_index()
 
@@ -243,9 +242,10 @@ def parse(ctx: Context) -> pd.DataFrame:
     counts["period"] = PERIOD
     in_service = counts.assign(value=counts["in_service"], note=[note(r, False) for _, r in counts.iterrows()])
     announced = counts.assign(value=counts["announced"], note=[note(r, True) for _, r in counts.iterrows()])
+    where = Where(path, "in_service")
     return concat(
         [
-            tidy(in_service, source_id=SOURCE.id, indicator_id="cloud_regions"),
-            tidy(announced, source_id=SOURCE.id, indicator_id="cloud_regions_announced"),
+            tidy(in_service, source_id=SOURCE.id, indicator_id="cloud_regions", where=where),
+            tidy(announced, source_id=SOURCE.id, indicator_id="cloud_regions_announced", where=where),
         ]
     )

@@ -42,9 +42,12 @@ from .base import (
     Indicator,
     Source,
     SourceFormatError,
+    Where,
+    check_rows,
     check_unique,
     concat,
     read_csv,
+    source_rows,
     tidy,
     to_number,
 )
@@ -119,7 +122,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="total",
         caveats=SUPERCOMPUTERS.caveats,
-        value_range=(0, None),
     ),
     Indicator(
         id="frontier_dc_power_mw",
@@ -138,7 +140,6 @@ INDICATORS = (
             "Only a handful of the very largest campuses; not a census; do not rank countries.",
             *FRONTIER.caveats[1:],
         ),
-        value_range=(0, None),
         rankable=False,
     ),
 )
@@ -240,11 +241,16 @@ def _parse_supercomputers(ctx: Context) -> pd.DataFrame:
         clusters["Country"], path=path, column="Country", aliases=ALIASES, excluded=EXCLUDED
     )
     clusters = clusters[clusters["iso3"].notna()]
+    where = Where(path, "H100 equivalents")
+    estimated = clusters[clusters["h100e"].notna()]
+    check_rows(estimated.assign(indicator_id="gpu_cluster_h100e", period=SNAPSHOT_PERIOD, value=estimated["h100e"]),
+               where)
     grouped = clusters.groupby("iso3", sort=True)
     out = pd.DataFrame(
         {
             "value": grouped["h100e"].sum(min_count=1),  # all estimates missing -> absent, not 0
             "missing": grouped["h100e"].apply(lambda s: int(s.isna().sum())),
+            "rows": source_rows(clusters, "iso3"),
         }
     ).reset_index()
     out["note"] = [
@@ -252,7 +258,7 @@ def _parse_supercomputers(ctx: Context) -> pd.DataFrame:
         for n in out["missing"]
     ]
     out["period"] = SNAPSHOT_PERIOD
-    return tidy(out, source_id=SUPERCOMPUTERS.id, indicator_id="gpu_cluster_h100e")
+    return tidy(out, source_id=SUPERCOMPUTERS.id, indicator_id="gpu_cluster_h100e", where=where)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -343,10 +349,14 @@ def _parse_frontier(ctx: Context) -> pd.DataFrame:
     path = folder / FRONTIER_FILE
     campuses = read_campuses(folder)
     campuses["iso3"] = ctx.resolver.iso3(campuses["country_name"], path=path, column="Address")
+    where = Where(path, "Current power (MW)")
+    check_rows(campuses.assign(indicator_id="frontier_dc_power_mw", period=FRONTIER_SNAPSHOT_PERIOD,
+                               value=campuses["power_mw"]), where)
     grouped = campuses.groupby("iso3", sort=True)
     out = pd.DataFrame(
         {
             "value": grouped["power_mw"].sum(),
+            "rows": source_rows(campuses, "iso3"),
             "campuses": grouped.size(),
             "zero": grouped["power_mw"].apply(lambda s: int((s == 0).sum())),
         }
@@ -356,7 +366,7 @@ def _parse_frontier(ctx: Context) -> pd.DataFrame:
         for n, z in zip(out["campuses"], out["zero"])
     ]
     out["period"] = FRONTIER_SNAPSHOT_PERIOD
-    return tidy(out, source_id=FRONTIER.id, indicator_id="frontier_dc_power_mw")
+    return tidy(out, source_id=FRONTIER.id, indicator_id="frontier_dc_power_mw", where=where)
 
 
 def parse(ctx: Context) -> pd.DataFrame:

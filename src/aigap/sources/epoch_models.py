@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .base import Context, Indicator, Source, SourceFormatError, check_unique, concat, read_csv, tidy
+from .base import (Context, Indicator, Source, SourceFormatError, Where, check_rows, check_unique, concat, read_csv,
+                   source_rows, tidy)
 
 NOTABLE = Source(
     id="epoch_notable_models",
@@ -101,7 +102,6 @@ INDICATORS = (
             "Absent country-years mean no notable model recorded.",
             "Recent months are incomplete.",
         ),
-        value_range=(1, None),
     ),
     Indicator(
         id="open_weight_ai_models",
@@ -122,7 +122,6 @@ INDICATORS = (
             "By developer headquarters; multi-country models count for each country.",
             "Absent country-years mean no open-weight notable model recorded.",
         ),
-        value_range=(1, None),
     ),
     Indicator(
         id="large_scale_ai_models",
@@ -143,7 +142,6 @@ INDICATORS = (
             "By developer headquarters; multi-country models count for each country.",
             "Absent country-years mean no large-scale model recorded.",
         ),
-        value_range=(1, None),
     ),
 )
 
@@ -209,17 +207,20 @@ def _partial_year_note(frame: pd.DataFrame) -> tuple[str, str] | None:
     return str(latest.year), f"partial year: file's latest model is dated {latest:%Y-%m-%d}"
 
 
-def _count(frame: pd.DataFrame, countries: pd.DataFrame, *, source: Source, indicator_id: str,
+def _count(frame: pd.DataFrame, countries: pd.DataFrame, *, path: Path, source: Source, indicator_id: str,
            partial: tuple[str, str] | None) -> pd.DataFrame:
     years = frame["_year"]
     keep = countries[countries["row"].isin(frame.index)]
-    counted = keep.assign(period=years.reindex(keep["row"]).to_numpy())
+    counted = keep.assign(period=years.reindex(keep["row"]).to_numpy(), indicator_id=indicator_id).set_index("row")
+    where = Where(path, COUNTRY, DATE)
+    check_rows(counted, where)  # each model's date, before it is counted
     counts = counted.groupby(["iso3", "period"], sort=True).size().rename("value").reset_index()
     counts["value"] = counts["value"].astype("float64")
+    counts["rows"] = source_rows(counted, ["iso3", "period"]).to_numpy()
     counts["note"] = None
     if partial is not None:
         counts.loc[counts["period"] == partial[0], "note"] = partial[1]
-    return tidy(counts, source_id=source.id, indicator_id=indicator_id)
+    return tidy(counts, source_id=source.id, indicator_id=indicator_id, where=where)
 
 
 def _open_weights(frame: pd.DataFrame, path: Path) -> pd.Series:
@@ -245,16 +246,16 @@ def parse(ctx: Context) -> pd.DataFrame:
         is_open = _open_weights(frame, path)
         countries = _countries(ctx, frame, path)
         partial = _partial_year_note(frame)
-        frames.append(_count(frame, countries, source=NOTABLE, indicator_id="notable_ai_models", partial=partial))
-        frames.append(
-            _count(frame[is_open], countries, source=NOTABLE, indicator_id="open_weight_ai_models", partial=partial)
-        )
+        frames.append(_count(frame, countries, path=path, source=NOTABLE, indicator_id="notable_ai_models",
+                             partial=partial))
+        frames.append(_count(frame[is_open], countries, path=path, source=NOTABLE,
+                             indicator_id="open_weight_ai_models", partial=partial))
     if ctx.folder(LARGE_SCALE).is_dir():
         path = ctx.folder(LARGE_SCALE) / LARGE_SCALE_FILE.name
         frame = _read(path, LARGE_SCALE_FILE)
         countries = _countries(ctx, frame, path)
         frames.append(
-            _count(frame, countries, source=LARGE_SCALE, indicator_id="large_scale_ai_models",
+            _count(frame, countries, path=path, source=LARGE_SCALE, indicator_id="large_scale_ai_models",
                    partial=_partial_year_note(frame))
         )
     return concat(frames)

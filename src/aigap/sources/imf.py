@@ -15,19 +15,22 @@ Thirteen keys are IMF country groups, not countries; they are excluded from the 
 their reason and returned by :func:`aggregates` under the group's plain name. A JSON ``null`` is a
 missing value (absent row). Anything else that is not a JSON number raises
 :class:`SourceFormatError` with the JSON path of the value as ``column`` (rows are ``None`` except
-for JSON syntax errors, which carry the line number).
+for JSON syntax errors, which carry the line number). A value its plausibility rule refuses is named by
+its JSON path and the line of its key.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .base import AGGREGATE_COLUMNS, Context, Indicator, Source, SourceFormatError, concat, require_file, tidy
+from .base import (AGGREGATE_COLUMNS, Context, Indicator, Source, SourceFormatError, Where, check_rows, concat,
+                   require_file, tidy)
 
 FILE = "global-ai-metrics.json"
 
@@ -144,7 +147,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="score",
         caveats=(_MISSING_TOTALS, *_COMMON_CAVEATS),
-        value_range=(0, 1),
     ),
     *(
         Indicator(
@@ -164,7 +166,6 @@ INDICATORS = (
                 "Weighted contribution on a 0-0.25 scale that adds up to the AIPI, not a 0-1 score.",
                 *_COMMON_CAVEATS,
             ),
-            value_range=(0, 0.25),
         )
         for ind_id, code, label in SUB_INDICES.values()
     ),
@@ -255,13 +256,14 @@ def _year(doc: Any, keys: tuple[str, ...], path: Path) -> str:
 
 
 def _records(doc: Any, path: Path) -> pd.DataFrame:
-    """key, section, indicator_id, period, value for every ISO3/group key of both sections."""
-    rows: list[tuple[str, str, str, str, float | None]] = []
+    """key, section, indicator_id, period, value and keys (its JSON path) for every ISO3/group key of both
+    sections."""
+    rows: list[tuple[str, str, str, str, float | None, tuple[str, ...]]] = []
     total_year = _year(doc, TOTAL_YEAR_PATH, path)
     totals = _check_object(_get(doc, TOTAL_PATH, path), TOTAL_PATH, path)
     for key, raw in totals.items():
         rows.append((key, _where(TOTAL_PATH), "imf_aipi", total_year,
-                     _number(raw, (*TOTAL_PATH, key), key, path)))
+                     _number(raw, (*TOTAL_PATH, key), key, path), (*TOTAL_PATH, key)))
 
     sub_year = _year(doc, SUB_YEAR_PATH, path)
     subs = _check_object(_get(doc, SUB_PATH, path), SUB_PATH, path)
@@ -276,8 +278,29 @@ def _records(doc: Any, path: Path) -> pd.DataFrame:
             if field not in entry:
                 raise SourceFormatError(path, f"ISO3 key {key!r}: missing sub-index {field!r}",
                                         column=_where((*keys, field)))
-            rows.append((key, _where(SUB_PATH), ind_id, sub_year, _number(entry[field], (*keys, field), key, path)))
-    return pd.DataFrame(rows, columns=["key", "section", "indicator_id", "period", "value"])
+            rows.append((key, _where(SUB_PATH), ind_id, sub_year, _number(entry[field], (*keys, field), key, path),
+                         (*keys, field)))
+    return pd.DataFrame(rows, columns=["key", "section", "indicator_id", "period", "value", "keys"])
+
+
+def _provenance(records: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``records`` with the JSON path (``value_column``) and line (``rows``) of each value, for refusals."""
+    text = path.read_bytes().decode("utf-8-sig")
+    found: dict[tuple[str, ...], int] = {(): 0}
+
+    def start(keys: tuple[str, ...]) -> int:
+        """Offset of the last key of ``keys``, searched after the key before it (objects have unique keys)."""
+        if keys not in found:
+            match = re.compile(rf'"{re.escape(keys[-1])}"\s*:').search(text, start(keys[:-1]))
+            found[keys] = match.start() if match else start(keys[:-1])
+        return found[keys]
+
+    lines = [(text.count("\n", 0, start(keys)) + 1,) for keys in records["keys"]]
+    return records.assign(value_column=records["keys"].map(_where), rows=lines)
+
+
+def _year_path(indicator_id: str) -> str:
+    return _where(TOTAL_YEAR_PATH if indicator_id == "imf_aipi" else SUB_YEAR_PATH)
 
 
 def _resolve(ctx: Context, records: pd.DataFrame, path: Path) -> pd.Series:
@@ -300,8 +323,8 @@ def parse(ctx: Context) -> pd.DataFrame:
     path = ctx.folder(SOURCE) / FILE
     records = _records(load(path), path)
     records["iso3"] = _resolve(ctx, records, path)
-    countries = records[records["iso3"].notna()]
-    return concat(tidy(part, source_id=SOURCE.id, indicator_id=str(ind))
+    countries = _provenance(records[records["iso3"].notna()], path)
+    return concat(tidy(part, source_id=SOURCE.id, indicator_id=str(ind), where=Where(path, None, _year_path(ind)))
                   for ind, part in countries.groupby("indicator_id", sort=False))
 
 
@@ -313,6 +336,8 @@ def aggregates(ctx: Context) -> pd.DataFrame:
     groups["entity"] = groups["key"].map(GROUPS)
     groups["source_id"] = SOURCE.id
     groups["note"] = None
+    for ind, part in _provenance(groups, path).groupby("indicator_id", sort=False):
+        check_rows(part, Where(path, None, _year_path(ind)))
     out = groups[AGGREGATE_COLUMNS].reset_index(drop=True)
     out["value"] = out["value"].astype("float64")
     return out

@@ -16,8 +16,8 @@ import re
 
 import pandas as pd
 
-from .base import (Context, Indicator, Source, SourceFormatError, check_unique, check_unique_iso3, concat, read_csv,
-                   tidy, to_number)
+from .base import (Context, Indicator, Source, SourceFormatError, Where, check_unique, check_unique_iso3, concat,
+                   read_csv, tidy, to_number)
 
 SOURCE = Source(
     id="microsoft_ai_diffusion",
@@ -75,7 +75,6 @@ INDICATORS = (
             "Usage, not capability; telemetry undercounts apps Microsoft cannot see (notably in China).",
             "Estimates are revised between releases.",
         ),
-        value_range=(0, 100),
     ),
 )
 
@@ -120,6 +119,6 @@ def parse(ctx: Context) -> pd.DataFrame:
     keep = iso3.notna()
     return concat(
         tidy(pd.DataFrame({"iso3": iso3, "period": period, "value": values[column]})[keep],
-             source_id=SOURCE.id, indicator_id="ai_diffusion")
+             source_id=SOURCE.id, indicator_id="ai_diffusion", where=Where(path, column, column))
         for column, period in periods.items()
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Context, Indicator, Source, SourceFormatError, check_unique, concat, read_csv, tidy, to_number
+from .base import (Context, Indicator, Source, SourceFormatError, Where, check_unique, concat, read_csv, tidy,
+                   to_number)
 
 SOURCE = Source(
     id="oecd_ai_vc_investment",
@@ -75,7 +76,6 @@ INDICATORS = (
             f"2026 is year to date (export of {EXPORT_DATE}).",
             "Preqin coverage; not comparable in level with Quid or Crunchbase-based series.",
         ),
-        value_range=(0, None),
     ),
 )
 
@@ -118,4 +118,4 @@ def parse(ctx: Context) -> pd.DataFrame:
     out["note"] = None
     out.loc[out["period"] == PARTIAL_YEAR, "note"] = PARTIAL_NOTE
     out = out[out["iso3"].notna()]
-    return concat([tidy(out, source_id=SOURCE.id, indicator_id="ai_vc_investment")])
+    return concat([tidy(out, source_id=SOURCE.id, indicator_id="ai_vc_investment", where=Where(path, VALUE, YEAR))])

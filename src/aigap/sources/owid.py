@@ -19,6 +19,8 @@ from .base import (
     Indicator,
     Source,
     SourceFormatError,
+    Where,
+    check_rows,
     check_unique,
     concat,
     read_csv,
@@ -140,7 +142,6 @@ INDICATORS = (
             "Zeros are recorded 'no deal' values; years missing for a country are absent.",
             "Not comparable in level with OECD.AI/Preqin or AI Index/Quid figures.",
         ),
-        value_range=(0, None),
     ),
     Indicator(
         id="ai_patents_per_million",
@@ -159,7 +160,6 @@ INDICATORS = (
             "Counted by filing office, not inventor residence (about half of US filings come from abroad).",
             "India's series breaks after 2018; the export stops in 2019.",
         ),
-        value_range=(0, None),
     ),
     Indicator(
         id="ai_newly_funded_companies",
@@ -179,7 +179,6 @@ INDICATORS = (
             "Only the United States, China, Europe and World are published.",
             "Quid's AI-company definition and deal threshold (see the AI Index 'Economy' chapter).",
         ),
-        value_range=(0, None),
         rankable=False,
     ),
 )
@@ -245,7 +244,8 @@ def parse(ctx: Context) -> pd.DataFrame:
         out = coded.assign(iso3=iso3)
         out = out[out["iso3"].notna()]
         check_unique(out, ["iso3", "period"], path)  # two codes mapped to one country
-        frames.append(tidy(out, source_id=series.source.id, indicator_id=series.indicator_id))
+        frames.append(tidy(out, source_id=series.source.id, indicator_id=series.indicator_id,
+                           where=Where(path, series.column, YEAR)))
     return concat(frames)
 
 
@@ -258,6 +258,7 @@ def aggregates(ctx: Context) -> pd.DataFrame:
         agg = rows[rows["is_aggregate"]].assign(
             indicator_id=series.indicator_id, source_id=series.source.id, note=None
         )
+        check_rows(agg, Where(path, series.column, YEAR))
         frames.append(agg[AGGREGATE_COLUMNS].reset_index(drop=True))
     frames = [f for f in frames if len(f)]
     if not frames:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import (Context, Indicator, Source, SourceFormatError, check_unique, check_unique_iso3, concat, read_csv,
-                   tidy, to_number)
+from .base import (Context, Indicator, Source, SourceFormatError, Where, check_unique, check_unique_iso3, concat,
+                   read_csv, tidy, to_number)
 
 SOURCE = Source(
     id="oxford_insights_gairi",
@@ -94,7 +94,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="score",
         caveats=(*_CAVEATS, "2024 values come from a hand-made transcription of the report's Annex II."),
-        value_range=(0, 100),
     ),
     Indicator(
         id="oxford_gairi_government",
@@ -110,7 +109,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="score",
         caveats=(*_CAVEATS, "2024 edition only."),
-        value_range=(0, 100),
     ),
     Indicator(
         id="oxford_gairi_technology",
@@ -126,7 +124,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="score",
         caveats=(*_CAVEATS, "2024 edition only."),
-        value_range=(0, 100),
     ),
     Indicator(
         id="oxford_gairi_data_infrastructure",
@@ -142,7 +139,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="score",
         caveats=(*_CAVEATS, "2024 edition only."),
-        value_range=(0, 100),
     ),
 )
 
@@ -162,7 +158,8 @@ def _parse_2023(ctx: Context) -> pd.DataFrame:
     iso3 = ctx.resolver.iso3(frame[ISO3_2023], path=path, column=ISO3_2023, aliases=ALIASES, excluded=EXCLUDED)
     check_unique_iso3(iso3, frame[ISO3_2023], path, ISO3_2023)
     out = pd.DataFrame({"iso3": iso3, "period": PERIOD_2023, "value": value})
-    return tidy(out[out["iso3"].notna()], source_id=SOURCE.id, indicator_id="oxford_gairi")
+    return tidy(out[out["iso3"].notna()], source_id=SOURCE.id, indicator_id="oxford_gairi",
+                where=Where(path, VALUE_2023, YEAR_2023))
 
 
 def _parse_2024(ctx: Context) -> pd.DataFrame:
@@ -176,7 +173,7 @@ def _parse_2024(ctx: Context) -> pd.DataFrame:
     keep = iso3.notna()
     return concat(
         tidy(pd.DataFrame({"iso3": iso3, "period": PERIOD_2024, "value": values[column]})[keep],
-             source_id=SOURCE.id, indicator_id=ind_id)
+             source_id=SOURCE.id, indicator_id=ind_id, where=Where(path, column))
         for column, ind_id in COLUMNS_2024.items()
     )
 

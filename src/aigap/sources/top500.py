@@ -29,9 +29,12 @@ from .base import (
     Indicator,
     Source,
     SourceFormatError,
+    Where,
+    check_rows,
     check_unique,
     concat,
     require_file,
+    source_rows,
     tidy,
 )
 
@@ -81,7 +84,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="total",
         caveats=_CAVEATS,
-        value_range=(0, None),
     ),
     Indicator(
         id="top500_systems",
@@ -94,7 +96,6 @@ INDICATORS = (
         higher_is_better=True,
         kind="total",
         caveats=_CAVEATS,
-        value_range=(0, 500),
     ),
 )
 
@@ -108,6 +109,7 @@ ALIASES = {
 EXCLUDED: dict[str, str] = {}
 
 LIST_LENGTH = 500
+PERIOD_FROM = "file name"  # the edition is read from TOP500_YYYYMM.xlsx
 HEADER_SCAN_ROWS = 10  # the header is searched for among the sheet's first rows
 # Last edition whose unit-less Rmax column is in GFlop/s (SOURCE.md); from 2017-06 the name carries the unit.
 LAST_UNITLESS_GFLOPS_EDITION = "2016-11"
@@ -191,7 +193,10 @@ def _rmax_column(path: Path, edition: str, header: list[str], header_row: int) -
 
 
 def read_edition(path: Path, edition: str) -> pd.DataFrame:
-    """One list: columns Rank, Country, rmax_tflops; index = spreadsheet row number (1-based)."""
+    """One list: columns Rank, Country, rmax_tflops; index = spreadsheet row number (1-based).
+
+    Every system's Rmax and the edition must pass the ``top500_rmax`` rule before any country sum.
+    """
     cells = _read_sheet0(path)
     cells.index = cells.index + 1
     header_row = None
@@ -227,6 +232,8 @@ def read_edition(path: Path, edition: str) -> pd.DataFrame:
     check_unique(out, ["Rank"], path)
     out["Country"] = body["Country"]
     out["rmax_tflops"] = _numbers(body[rmax_name], path, rmax_name) / divisor
+    check_rows(pd.DataFrame({"indicator_id": "top500_rmax", "period": edition, "value": out["rmax_tflops"]}),
+               Where(path, rmax_name, PERIOD_FROM))
     return out
 
 
@@ -240,9 +247,6 @@ def _numbers(values: pd.Series, path: Path, column: str) -> pd.Series:
         raw = values[row]
         what = "empty value where a number is required" if pd.isna(raw) or not str(raw).strip() else f"non-numeric value {raw!r}"
         raise SourceFormatError(path, what, row=row, column=column)
-    if (numbers < 0).any():
-        row = int(values.index[(numbers < 0).to_numpy().nonzero()[0][0]])
-        raise SourceFormatError(path, f"negative value {values[row]!r}", row=row, column=column)
     return numbers
 
 
@@ -256,11 +260,12 @@ def parse(ctx: Context) -> pd.DataFrame:
         kept = systems[systems["iso3"].notna()]
         grouped = kept.groupby("iso3", sort=True)
         per_country = pd.DataFrame(
-            {"rmax": grouped["rmax_tflops"].sum(), "systems": grouped.size().astype("float64")}
+            {"rmax": grouped["rmax_tflops"].sum(), "systems": grouped.size().astype("float64"),
+             "rows": source_rows(kept, "iso3")}
         ).reset_index()
         per_country["period"] = edition
-        frames.append(tidy(per_country.rename(columns={"rmax": "value"}), source_id=SOURCE.id, indicator_id="top500_rmax"))
-        frames.append(
-            tidy(per_country.rename(columns={"systems": "value"}), source_id=SOURCE.id, indicator_id="top500_systems")
-        )
+        frames.append(tidy(per_country.rename(columns={"rmax": "value"}), source_id=SOURCE.id,
+                           indicator_id="top500_rmax", where=Where(path, "Rmax", PERIOD_FROM)))
+        frames.append(tidy(per_country.rename(columns={"systems": "value"}), source_id=SOURCE.id,
+                           indicator_id="top500_systems", where=Where(path, "Country", PERIOD_FROM)))
     return concat(frames)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import (Context, Indicator, Source, check_unique, check_unique_iso3, concat, read_csv,
+from .base import (Context, Indicator, Source, Where, check_unique, check_unique_iso3, concat, read_csv,
                    tidy, to_number)
 
 _COMMIT = "0d2fe596f531fdb4ae3ce219acb70c497001b6be"
@@ -101,7 +101,6 @@ INDICATORS = tuple(
             "Relative score (leader = 100, last of the 62 = 0); not comparable across editions.",
             "62 countries only.",
         ),
-        value_range=(0, 100),
     )
     for column, (ind_id, name, what) in COLUMNS.items()
 )
@@ -118,6 +117,6 @@ def parse(ctx: Context) -> pd.DataFrame:
     keep = iso3.notna()
     return concat(
         tidy(pd.DataFrame({"iso3": iso3, "period": PERIOD, "value": values[column], "note": NOTE})[keep],
-             source_id=SOURCE.id, indicator_id=ind_id)
+             source_id=SOURCE.id, indicator_id=ind_id, where=Where(path, column))
         for column, (ind_id, _name, _what) in COLUMNS.items()
     )

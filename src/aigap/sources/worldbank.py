@@ -28,6 +28,7 @@ from .base import (
     Indicator,
     Source,
     SourceFormatError,
+    Where,
     check_unique,
     concat,
     read_csv,
@@ -115,7 +116,6 @@ INDICATORS = (
             "The derived year and the published years come from different WDI vintages: a 2023-2024 change mixes "
             "data revisions with growth.",
         ),
-        value_range=(0, None),
     ),
     Indicator(
         id="gdp_per_capita_usd",
@@ -127,7 +127,6 @@ INDICATORS = (
         series_code="NY.GDP.PCAP.CD",
         kind="rate",
         caveats=(_WDI_NOTE,),
-        value_range=(0, None),
     ),
     Indicator(
         id="population",
@@ -139,7 +138,6 @@ INDICATORS = (
         series_code="SP.POP.TOTL",
         kind="total",
         caveats=("From datahub.io's mirror of the WDI API (March 2026 run); data end in 2024.",),
-        value_range=(0, None),
     ),
     Indicator(
         id="rd_expenditure_pct_gdp",
@@ -155,7 +153,6 @@ INDICATORS = (
             "UNESCO Institute for Statistics data via WDI; sparse after 2022 (2024 covers about 30 economies): "
             "use the latest available year and show it.",
         ),
-        value_range=(0, 100),
     ),
     Indicator(
         id="researchers_per_million",
@@ -171,7 +168,6 @@ INDICATORS = (
             "UNESCO Institute for Statistics data via WDI; sparse after 2022 and missing for some large economies "
             "in recent years (e.g. Brazil 2020-2024): use the latest available year and show it.",
         ),
-        value_range=(0, 1_000_000),
     ),
     Indicator(
         id="internet_users_pct",
@@ -186,7 +182,6 @@ INDICATORS = (
             "ITU data via WDI; 2025 covers few economies.",
             "The file copy was re-saved by Excel: float noise such as 1.899999976 is kept as is.",
         ),
-        value_range=(0, 100),
     ),
     Indicator(
         id="high_tech_exports_pct",
@@ -203,7 +198,6 @@ INDICATORS = (
             "Volatile for small export bases and re-exporters; breaks in HKG (2017), CHE (2017) and IRL (2022) are "
             "reclassifications. A share says nothing about the absolute size of exports.",
         ),
-        value_range=(0, 100),
     ),
 )
 
@@ -255,7 +249,8 @@ def _excluded(ctx: Context) -> dict[str, str]:
 
 
 def read_wide(ctx: Context, path: Path, code: str) -> pd.DataFrame:
-    """iso3, period, value (NaN where blank) for the economies of one official wide WDI file."""
+    """iso3, period, value (NaN where blank) for the economies of one official wide WDI file; the index is the
+    file's line and ``value_column``/``period_column`` the year column each value is in."""
     frame = read_csv(path, required=WIDE_ID_COLUMNS, skip_lines=WIDE_SKIP)
     header_row = WIDE_SKIP + 1
     years = [c for c in frame.columns if c not in WIDE_ID_COLUMNS]
@@ -277,7 +272,8 @@ def read_wide(ctx: Context, path: Path, code: str) -> pd.DataFrame:
     iso3 = ctx.resolver.iso3(frame["Country Code"], path=path, column="Country Code", excluded=_excluded(ctx))
     values.insert(0, "iso3", iso3)
     values = values[iso3.notna()]
-    return values.melt(id_vars="iso3", var_name="period", value_name="value")
+    out = values.melt(id_vars="iso3", var_name="period", value_name="value", ignore_index=False)
+    return out.assign(value_column=out["period"], period_column=out["period"])
 
 
 def read_long(ctx: Context, path: Path) -> tuple[pd.DataFrame, set[str]]:
@@ -298,8 +294,11 @@ def read_long(ctx: Context, path: Path) -> tuple[pd.DataFrame, set[str]]:
 
 
 def derive_gdp(pcap: pd.DataFrame, population: pd.DataFrame, gdp_years: set[str]) -> pd.DataFrame:
-    """GDP = GDP per capita x population, only for years absent from the GDP file, where both exist."""
-    both = pcap.dropna(subset=["value"]).merge(
+    """GDP = GDP per capita x population, only for years absent from the GDP file, where both exist.
+
+    Each derived row keeps the GDP per capita file's line and column (``rows``, ``value_column``) for refusals.
+    """
+    both = pcap.dropna(subset=["value"]).rename_axis("row").reset_index().merge(
         population.dropna(subset=["value"]), on=["iso3", "period"], suffixes=("_pcap", "_pop")
     )
     both = both[~both["period"].isin(gdp_years)]
@@ -309,6 +308,9 @@ def derive_gdp(pcap: pd.DataFrame, population: pd.DataFrame, gdp_years: set[str]
             "period": both["period"],
             "value": both["value_pcap"] * both["value_pop"],
             "note": DERIVED_GDP_NOTE,
+            "rows": [(row,) for row in both["row"]],
+            "value_column": both["value_column"],
+            "period_column": both["period_column"],
         }
     )
 
@@ -321,20 +323,28 @@ def parse(ctx: Context) -> pd.DataFrame:
     """Tidy observations of every indicator whose raw folder is present."""
     frames: list[pd.DataFrame] = []
     wide: dict[str, pd.DataFrame] = {}
+    wide_paths: dict[str, Path] = {}
     for spec in WIDE:
         folder = ctx.folder(spec.source)
         if not folder.is_dir():
             continue
-        wide[spec.indicator_id] = read_wide(ctx, wide_path(folder, spec.code), spec.code)
-        frames.append(tidy(_sorted(wide[spec.indicator_id]), source_id=spec.source.id, indicator_id=spec.indicator_id))
+        path = wide_paths[spec.indicator_id] = wide_path(folder, spec.code)
+        wide[spec.indicator_id] = read_wide(ctx, path, spec.code)
+        frames.append(tidy(_sorted(wide[spec.indicator_id]), source_id=spec.source.id, indicator_id=spec.indicator_id,
+                           where=Where(path, None)))
 
     folder = ctx.folder(WDI)
     if folder.is_dir():
-        population, _ = read_long(ctx, folder / POPULATION_FILE)
-        frames.append(tidy(_sorted(population), source_id=WDI.id, indicator_id="population"))
+        pop_path, gdp_path = folder / POPULATION_FILE, folder / GDP_FILE
+        population, _ = read_long(ctx, pop_path)
+        frames.append(tidy(_sorted(population), source_id=WDI.id, indicator_id="population",
+                           where=Where(pop_path, "Value", "Year")))
         # Derivation only fills years the GDP mirror lacks altogether, never a country's gap in a covered year.
-        gdp, gdp_years = read_long(ctx, folder / GDP_FILE)
+        gdp, gdp_years = read_long(ctx, gdp_path)
         derived = derive_gdp(wide["gdp_per_capita_usd"], population, gdp_years)
-        frames.append(tidy(_sorted(pd.concat([gdp.assign(note=None), derived], ignore_index=True)),
-                           source_id=WDI.id, indicator_id="gdp_usd"))
+        published = tidy(gdp.assign(note=None), source_id=WDI.id, indicator_id="gdp_usd",
+                         where=Where(gdp_path, "Value", "Year"))
+        derived = tidy(derived, source_id=WDI.id, indicator_id="gdp_usd",
+                       where=Where(wide_paths["gdp_per_capita_usd"], None))
+        frames.append(_sorted(concat([published, derived])).reset_index(drop=True))
     return concat(frames)
