@@ -6,16 +6,19 @@ from flask import Flask, Response, jsonify, request
 
 from .. import export
 from ..analysis.views.base import ParamError, Query
-from . import state
+from . import openapi, state
 
-MAX_COUNTRIES = 300
 MAX_BODY = 1024 * 1024  # the largest legitimate callback body is a few KB; anything over 1 MB gets 413
 
 
-def _query(known: tuple[str, ...]) -> Query:
-    """The request's parameters, read strictly: a repeated or unknown parameter is refused."""
+def _query() -> Query:
+    """The request's parameters, read strictly: a repeated, unknown or empty parameter is refused (the names are
+    the ones the OpenAPI document declares for this path)."""
     query = Query(request.args.to_dict(flat=False), strict=True)
-    query.unknown(known)
+    query.unknown(openapi.API_PARAMS[request.path])
+    empty = sorted(key for key, value in query.values.items() if not value)
+    if empty:
+        raise ParamError(f"parameter(s) without a value: {', '.join(empty)}")
     return query
 
 
@@ -30,6 +33,12 @@ def error(message: str, status: int = 400):
     return response
 
 
+def _document() -> dict:
+    """The OpenAPI document over the app's store, built once per store file."""
+    store = state.store()
+    return store.memo(("openapi",), lambda: openapi.document(store))
+
+
 def register(server: Flask) -> None:
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
 
@@ -40,7 +49,7 @@ def register(server: Flask) -> None:
     @server.get("/api/v1/indicators")
     def api_indicators():
         try:
-            fmt = _format(_query(("format",)))
+            fmt = _format(_query())
         except ParamError as exc:
             return error(str(exc))
         frame = state.store().indicators()
@@ -54,19 +63,17 @@ def register(server: Flask) -> None:
     def api_observations():
         store = state.store()
         try:
-            query = _query(("indicator", "country", "from", "to", "format"))
+            query = _query()
             indicator_id = query.text("indicator")
             if indicator_id is None:
                 raise ParamError("'indicator' is required, e.g. ?indicator=ai_vc_investment; see /api/v1/indicators")
             if indicator_id not in set(store.indicators()["indicator_id"]):
                 raise ParamError(f"unknown indicator {indicator_id!r}; see /api/v1/indicators")
-            codes = tuple(c.upper() for c in query.items("country", None, ()))
-            unknown = sorted(set(codes) - set(store.countries()["iso3"]))
-            if unknown:
-                raise ParamError(f"unknown ISO3 code(s): {', '.join(unknown[:10])}")
-            if len(codes) > MAX_COUNTRIES:
-                raise ParamError(f"at most {MAX_COUNTRIES} countries per request")
-            year_from, year_to = query.integer("from", 1900, 2100, None), query.integer("to", 1900, 2100, None)
+            known = list(store.countries()["iso3"])  # upper or lower case, as the document's enum says
+            codes = tuple(dict.fromkeys(c.upper() for c in query.items("country", known + [c.lower() for c in known],
+                                                                       ())))
+            year_from = query.integer("from", openapi.YEAR_MIN, openapi.YEAR_MAX, None)
+            year_to = query.integer("to", openapi.YEAR_MIN, openapi.YEAR_MAX, None)
             if year_from is not None and year_to is not None and year_from > year_to:
                 raise ParamError(f"'from' ({year_from}) is after 'to' ({year_to})")
             fmt = _format(query)
@@ -77,6 +84,14 @@ def register(server: Flask) -> None:
             return Response(export.to_csv(frame), mimetype="text/csv",
                             headers={"Content-Disposition": f"attachment; filename={indicator_id}.csv"})
         return Response(export.to_json(frame), mimetype="application/json")
+
+    @server.get("/api/v1/openapi.json")
+    def api_openapi():
+        return jsonify(_document())
+
+    @server.get("/api/v1/docs")
+    def api_docs():
+        return Response(openapi.html_page(_document()), mimetype="text/html")
 
     @server.route("/api/<path:_rest>")
     def api_unknown(_rest):  # without this, Dash's page router would answer 200 with an HTML page
