@@ -281,6 +281,10 @@ def payload(dep: Dep, values: Values, changed: list[str]) -> dict:
         return one(ident, prop, with_value)
 
     outputs = [expand(i, p, False) for i, p in dep.outputs]
+    own = {f"{id_key(i)}.{p}" for i, p in dep.inputs}
+    # A control that feeds this callback through another one (the index's controls -> ix-state) reaches it as the
+    # change of that callback's output, as in the browser.
+    changed = [c for c in changed if c in own] or [f"{id_key(dep.inputs[0][0])}.{dep.inputs[0][1]}"]
     body = {
         "output": dep.output,
         "outputs": outputs if dep.output.startswith("..") else outputs[0],
