@@ -77,11 +77,12 @@ def create_app(db_path: Path | str | None = None) -> Dash:
         compress=True,
     )
     app.layout = _layout
-    from . import api, http, views
+    from . import api, guard, http, views
 
     api.register(app.server)
     views.register(app.server)
     http.register(app)
+    guard.register(app)
 
     @app.callback(
         dash.Output("navbar-collapse", "is_open"),

@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 from ...analysis.measures import MODES
 from ...analysis.views import compare as cv
 from .. import components as c
-from .. import views
+from .. import guard, views
 
 dash.register_page(__name__, path="/compare", name="Compare", title="Compare · aigap", order=1)
 
@@ -41,14 +41,11 @@ def year_options(ind_id: str) -> list[dict]:
     return [{"label": str(y), "value": y} for y in views.frames().years(ind_id)]
 
 
-def _codes(values) -> str:
-    return ",".join(values or []) or cv.NONE
-
-
 def control_query(ind_id, countries, groups, custom, agg, mode, log, year_from, year_to) -> dict:
     """The controls' values as the page's query string (then parsed like any URL)."""
-    return {"indicator": ind_id, "countries": _codes(countries), "groups": _codes(groups), "custom": _codes(custom),
-            "agg": agg, "mode": mode, "log": "1" if log else "0", "from": year_from, "to": year_to}
+    return {"indicator": ind_id, "countries": guard.items(countries), "groups": guard.items(groups),
+            "custom": guard.items(custom), "agg": agg, "mode": mode, "log": "1" if log else "0", "from": year_from,
+            "to": year_to}
 
 
 # -- layout ---------------------------------------------------------------------------------------------------
@@ -148,7 +145,8 @@ def on_indicator(ind_id, mode, agg, agg_opts, year_from, year_to):
     new = bool(dash.ctx.triggered_id)
     # The options still describe the previous indicator. Coming to a total from a rate or score (where a sum
     # could not be chosen) gives the totals' default, the sum; otherwise the choice stays if it is allowed.
-    was_total = bool(agg_opts) and not agg_opts[0].get("disabled")
+    first = agg_opts[0] if isinstance(agg_opts, list) and agg_opts and isinstance(agg_opts[0], dict) else {}
+    was_total = bool(first) and not first.get("disabled")
     query = {"indicator": ind_id, "mode": mode, "agg": agg,
              "from": None if new else year_from, "to": None if new else year_to}  # a new indicator: whole period
     _, p = views.parse(PAGE, query)

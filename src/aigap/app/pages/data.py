@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from ...analysis.views import data as dv
 from .. import components as c
-from .. import views
+from .. import guard, views
 from .data_grids import CATALOGUE_COLUMNS, DEFAULT_COL, EXCLUDED_COLUMNS, GRID_COLUMNS
 
 dash.register_page(__name__, path="/data", name="Data & sources", title="Data & sources · aigap", order=7)
@@ -332,8 +332,8 @@ def on_indicator(ind_id):
     prevent_initial_call="initial_duplicate",
 )
 def update(ind_id, countries, year_from, year_to, cov_all):
-    _, p = views.parse(PAGE, {"indicator": ind_id, "country": ",".join(countries or []), "from": year_from,
-                              "to": year_to, "coverage": "all" if "all" in (cov_all or []) else None})
+    _, p = views.parse(PAGE, {"indicator": ind_id, "country": guard.items(countries), "from": year_from,
+                              "to": year_to, "coverage": "all" if guard.items(cov_all) == "all" else None})
     ind = views.frames().indicator(p.indicator)
     rows = views.view(PAGE, p, "observations")
     cov = views.view(PAGE, p, "coverage")

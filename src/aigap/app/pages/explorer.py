@@ -16,7 +16,7 @@ from dash import Input, Output, State, callback, dcc, html
 from ...analysis.measures import MODE_SHORT, MODES
 from ...analysis.views import explorer as ex
 from .. import components as c
-from .. import views
+from .. import guard, views
 
 dash.register_page(__name__, path="/explorer", name="Explorer", title="Explorer · aigap", order=3)
 
@@ -32,7 +32,7 @@ def query(p: ex.Params) -> dict:
 
 def parse(**values) -> ex.Params:
     """Typed view parameters from control values, leniently (a bad value falls back to its default)."""
-    values["highlight"] = ",".join(values.get("highlight") or []) or "none"
+    values["highlight"] = guard.items(values.get("highlight"))
     return views.parse(PAGE, values)[1]
 
 
@@ -293,9 +293,7 @@ def update(x, y, xmode, ymode, year, lag, colour, size, logx, logy, highlight):
     prevent_initial_call=True,
 )
 def open_profile(click):
-    if not click or not click.get("points"):
-        raise dash.exceptions.PreventUpdate
-    iso = click["points"][0].get("customdata")
-    if not iso:
+    iso = guard.clicked_country(click)
+    if iso is None:
         raise dash.exceptions.PreventUpdate
     return f"/profile?country={iso}"

@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from ...analysis.views import gap as gv
 from .. import components as c
-from .. import views
+from .. import guard, views
 from . import gap_figures as figs
 
 dash.register_page(__name__, path="/gap", name="Gap", title="Gap to the leaders · aigap", order=6)
@@ -30,11 +30,8 @@ GROUP_KINDS = {"club": "club", "wb_income": "income group", "wb_region": "World 
 
 def params(*values) -> gv.Params:
     """The view parameters from the controls' values (leniently: a stale value falls back to its default)."""
-    query = {}
-    for key, value in zip(gv.PARAMS, values):
-        if isinstance(value, (list, tuple)) or (key in ("countries", "groups") and value is None):
-            value = ",".join(value or []) or gv.NONE
-        query[key] = value
+    query = {key: guard.items(value) if key in ("countries", "groups") else value
+             for key, value in zip(gv.PARAMS, values)}
     return views.parse(PAGE, query)[1]
 
 

@@ -305,7 +305,7 @@ def on_controls(preset, *args):
     *shown, state = args
     shown = [*shown[:1], bool(shown[1]), bool(shown[2]), *shown[3:]]
     ids = {t: [item["id"] for item in dash.ctx.inputs_list[7 + n]] for n, (t, _) in enumerate(PATTERNS)}
-    if dash.ctx.triggered_id == "ix-preset" and preset in P.PRESETS:
+    if dash.ctx.triggered_id == "ix-preset" and isinstance(preset, str) and preset in P.PRESETS:
         choice = P.canonical(P.PRESETS[preset].choice)
         years = V.context(views.frames()).years
         if choice.spec.year not in years:
@@ -322,8 +322,10 @@ def on_controls(preset, *args):
             *hrefs)
 
 
-def _params(search: str) -> V.Params:
-    return views.parse(PAGE, dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True)))[1]
+def _params(search: object) -> V.Params:
+    """The view parameters from the query string the state stores hold (anything else: the defaults)."""
+    search = search if isinstance(search, str) else ""
+    return views.parse(PAGE, dict(parse_qsl(search.lstrip("?"), keep_blank_values=True)))[1]
 
 
 @callback(Output("ix-map", "figure"), Output("ix-table", "children"), Output("ix-missing", "children"),

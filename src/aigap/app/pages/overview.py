@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from ...analysis.measures import MODES
 from ...analysis.views import overview as ov
 from .. import components as c
-from .. import views
+from .. import guard, views
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · aigap", order=0)
 
@@ -171,11 +171,7 @@ def update(ind_id, year, mode, lag):
 )
 def open_profile(map_click, bar_click):
     trigger = dash.ctx.triggered_id
-    click = map_click if trigger == "ov-map" else bar_click
-    if not click or not click.get("points"):
-        raise dash.exceptions.PreventUpdate
-    point = click["points"][0]
-    iso = point.get("location") or point.get("customdata")
-    if not iso:
+    iso = guard.clicked_country(map_click if trigger == "ov-map" else bar_click)
+    if iso is None:
         raise dash.exceptions.PreventUpdate
     return f"/profile?country={iso}"
