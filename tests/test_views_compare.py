@@ -15,8 +15,8 @@ from hypothesis import given, strategies as st
 
 from aigap.analysis.views import ParamError, Query, base, compare as cv
 from aigap.store import Store
+from view_data import COUNTRIES, ISOS, observation_rows
 
-ISOS = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
 YEARS = list(range(2015, 2023))
 INDICATORS = pd.DataFrame([
     {"indicator_id": "tot", "name": "A total", "unit": "units", "kind": "total", "higher_is_better": True},
@@ -25,18 +25,8 @@ INDICATORS = pd.DataFrame([
     {"indicator_id": "population", "name": "Population", "unit": "people", "kind": "total",
      "higher_is_better": True},
 ])
-COUNTRIES = pd.DataFrame({"iso3": ISOS, "name": [f"Country {i}" for i in ISOS]})
 GROUPS = pd.DataFrame([{"group_id": "GRP", "name": "A group", "kind": "club", "source": "test", "url": ""}])
 
-
-def _rows(draw, indicator: str, periods: list[str]) -> list[dict]:
-    rows = []
-    for period in periods:
-        for iso in draw(st.lists(st.sampled_from(ISOS), unique=True, min_size=1)):
-            value = draw(st.floats(min_value=0, max_value=1e6, allow_nan=False))
-            rows.append({"iso3": iso, "indicator_id": indicator, "period": period, "year": int(period[:4]),
-                         "value": value, "source_id": "src", "note": None})
-    return rows
 
 
 @st.composite
@@ -44,9 +34,9 @@ def frames(draw) -> base.Frames:
     """Annual totals, a list published once or twice a year, a rate, population every year, and a group whose
     members join (since) and leave (until) at drawn years."""
     years = draw(st.lists(st.sampled_from(YEARS), unique=True, min_size=1, max_size=5))
-    rows = _rows(draw, "tot", [str(y) for y in years])
-    rows += _rows(draw, "lst", [f"{y}-{m}" for y in years for m in draw(st.sampled_from([["06"], ["06", "11"]]))])
-    rows += _rows(draw, "rate", [str(y) for y in years])
+    rows = observation_rows(draw, "tot", [str(y) for y in years])
+    rows += observation_rows(draw, "lst", [f"{y}-{m}" for y in years for m in draw(st.sampled_from([["06"], ["06", "11"]]))])
+    rows += observation_rows(draw, "rate", [str(y) for y in years])
     rows += [{"iso3": iso, "indicator_id": "population", "period": str(y), "year": y,
               "value": draw(st.floats(1e5, 1e9)), "source_id": "src", "note": None}
              for iso in ISOS for y in range(2010, 2023)]

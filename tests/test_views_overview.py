@@ -7,32 +7,22 @@ import pytest
 from hypothesis import given, strategies as st
 
 from aigap.analysis.views import ParamError, Query, base, overview as ov
+from view_data import COUNTRIES, ISOS, observation_rows
 
-ISOS = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF"]
 INDICATORS = pd.DataFrame([
     {"indicator_id": "tot", "name": "A total", "unit": "units", "kind": "total", "higher_is_better": True},
     {"indicator_id": "lst", "name": "A list", "unit": "systems", "kind": "total", "higher_is_better": True},
     {"indicator_id": "population", "name": "Population", "unit": "people", "kind": "total",
      "higher_is_better": True},
 ])
-COUNTRIES = pd.DataFrame({"iso3": ISOS, "name": [f"Country {i}" for i in ISOS]})
 
-
-def _rows(draw, indicator: str, periods: list[str]) -> list[dict]:
-    rows = []
-    for period in periods:
-        for iso in draw(st.lists(st.sampled_from(ISOS), unique=True, min_size=1)):
-            value = draw(st.floats(min_value=0, max_value=1e6, allow_nan=False))
-            rows.append({"iso3": iso, "indicator_id": indicator, "period": period, "year": int(period[:4]),
-                         "value": value, "source_id": "src", "note": None})
-    return rows
 
 
 @st.composite
 def observations(draw) -> pd.DataFrame:
     years = draw(st.lists(st.integers(2015, 2022), unique=True, min_size=1, max_size=5))
-    rows = _rows(draw, "tot", [str(y) for y in years])
-    rows += _rows(draw, "lst", [f"{y}-{m}" for y in years for m in draw(st.sampled_from([["06"], ["06", "11"]]))])
+    rows = observation_rows(draw, "tot", [str(y) for y in years])
+    rows += observation_rows(draw, "lst", [f"{y}-{m}" for y in years for m in draw(st.sampled_from([["06"], ["06", "11"]]))])
     rows += [{"iso3": iso, "indicator_id": "population", "period": str(y), "year": y, "value": 1e6 * (i + 1),
               "source_id": "src", "note": None} for i, iso in enumerate(ISOS) for y in range(2010, 2023)]
     return pd.DataFrame(rows)
