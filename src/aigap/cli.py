@@ -141,8 +141,7 @@ def info(db: DbOption = None) -> None:
     """Sources, vintages, licences, counts, where to get each file, and the last ingest."""
     store = _open_store(db)
     sources = store.sources()
-    counts = store.query("SELECT source_id, COUNT(*) AS n, MIN(period) AS first, MAX(period) AS last "
-                         "FROM observations GROUP BY source_id")
+    counts = store.source_coverage()
     merged = sources.merge(counts, on="source_id", how="left")
     from .catalogue import sources as catalogue_sources
 

@@ -218,6 +218,11 @@ class Store:
                FROM observations GROUP BY indicator_id ORDER BY indicator_id"""
         )
 
+    def source_coverage(self) -> pd.DataFrame:
+        """Per source: observations (n) and first and last period."""
+        return self.query("SELECT source_id, COUNT(*) AS n, MIN(period) AS first, MAX(period) AS last "
+                          "FROM observations GROUP BY source_id ORDER BY source_id")
+
     def years(self, indicator_id: str) -> list[int]:
         frame = self.query("SELECT DISTINCT year FROM observations WHERE indicator_id = ? ORDER BY year",
                            [indicator_id])

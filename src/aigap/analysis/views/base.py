@@ -70,20 +70,18 @@ class Query:
         return value
 
     def integer(self, key: str, lo: int, hi: int, default: int | None) -> int | None:
-        value = self.text(key)
-        if value is None:
-            return default
-        if not _INT.match(value) or not lo <= int(value) <= hi:
-            return self._fail(f"'{key}' must be a whole number from {lo} to {hi}; got {value!r}", default)
-        return int(value)
+        return self._bounded(key, _INT, int, lo, hi, default, "a whole number")
 
     def number(self, key: str, lo: float, hi: float, default: float | None) -> float | None:
+        return self._bounded(key, _NUMBER, float, lo, hi, default, "a number")
+
+    def _bounded(self, key: str, pattern: re.Pattern, cast, lo, hi, default, kind: str):
         value = self.text(key)
         if value is None:
             return default
-        if not _NUMBER.match(value) or not lo <= float(value) <= hi:
-            return self._fail(f"'{key}' must be a number from {lo:g} to {hi:g}; got {value!r}", default)
-        return float(value)
+        if not pattern.match(value) or not lo <= cast(value) <= hi:
+            return self._fail(f"'{key}' must be {kind} from {lo:g} to {hi:g}; got {value!r}", default)
+        return cast(value)
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.text(key)
