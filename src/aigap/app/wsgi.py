@@ -1,4 +1,6 @@
-"""WSGI entry point for gunicorn: ``gunicorn aigap.app.wsgi:server``. The store opens lazily per worker."""
+"""WSGI entry point for any WSGI server (``waitress-serve aigap.app.wsgi:server``, ``gunicorn
+aigap.app.wsgi:server``); `aigap serve` loads it once and forks its waitress workers. The store opens lazily per
+process."""
 
 import gc
 
