@@ -218,15 +218,97 @@ def export(
         sys.stdout.write(text)
 
 
+def _raise_open_files(wanted: int) -> None:
+    """Each open connection is a file descriptor: lift the soft limit (often 1024) towards the hard one."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < wanted:
+        log.warning("open files limit %d is below --connection-limit + 128 = %d: raise it (ulimit -n)",
+                    resource.getrlimit(resource.RLIMIT_NOFILE)[0], wanted)
+
+
+def _listen(host: str, port: int):
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=2048)
+
+
+def _run_waitress(sock, threads: int, connection_limit: int) -> None:
+    """One waitress server on the shared socket. waitress reads each request whole (headers and body) in its
+    event loop before a thread sees it, so slow or stalled clients cost a connection, not a thread."""
+    from waitress import create_server
+
+    from .app.wsgi import server
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" is load, not a fault
+    create_server(server, sockets=[sock], threads=threads, connection_limit=connection_limit, channel_timeout=30,
+                  asyncore_use_poll=True, ident="aigap", clear_untrusted_proxy_headers=True).run()
+
+
+def _fork_worker(sock, threads: int, connection_limit: int) -> int:
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        try:
+            _run_waitress(sock, threads, connection_limit)
+        except BaseException:
+            log.exception("worker %d failed", os.getpid())
+            os._exit(1)
+        os._exit(0)
+    return pid
+
+
+def _supervise(sock, workers: int, threads: int, connection_limit: int) -> None:
+    """`workers` forked waitress processes accepting on one socket (the app is loaded once, before the fork; each
+    process opens the store itself on first use); a worker that dies is replaced, SIGTERM/SIGINT stop them all."""
+    stopping = False
+
+    def stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(pids):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    pids = {_fork_worker(sock, threads, connection_limit): time.monotonic() for _ in range(workers)}
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while pids:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        started = pids.pop(pid, None)
+        if started is None or stopping:
+            continue
+        log.warning("worker %d ended (%s); starting another", pid, os.waitstatus_to_exitcode(status))
+        if time.monotonic() - started < 5:
+            time.sleep(1)  # a worker that dies at once would otherwise be restarted in a tight loop
+        pids[_fork_worker(sock, threads, connection_limit)] = time.monotonic()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8050,
-    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
-    dev: Annotated[bool, typer.Option("--dev", help="Dash's debug server with hot reload instead of gunicorn.")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core).")] = 2,
+    threads: Annotated[int, typer.Option(min=1, help="Request threads per process.")] = 4,
+    connection_limit: Annotated[int, typer.Option(
+        min=1, help="Open connections per process, idle ones included (each is a file descriptor).")] = 1000,
+    dev: Annotated[bool, typer.Option("--dev", help="Dash's debug server with hot reload instead of waitress.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Serve the dashboard (building the store from the shipped snapshot first if there is none)."""
+    """Serve the dashboard with waitress (building the store from the shipped snapshot first if there is none).
+
+    Made to face clients directly: a slow or stalled client holds a connection, never a request thread. See
+    docs/DEPLOY.md for the comparison with other servers and the setup behind nginx."""
     path = db or _db()
     if not path.exists():
         err.print(f"no store at {path}: building it from the shipped snapshot")
@@ -237,9 +319,42 @@ def serve(
 
         create_app(path).run(host=host, port=port, debug=True)
         return
-    err.print(f"serving http://{host}:{port}/ with {workers} gunicorn workers (Ctrl+C to stop)")
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                               f"{host}:{port}", "--access-logfile", "-", "--preload", "aigap.app.wsgi:server"])
+    _raise_open_files(connection_limit + 128)
+    from .app import wsgi  # noqa: F401  the app is loaded once; forked workers share it
+
+    sock = _listen(host, port)  # only now: while the app loads, connections are refused (a proxy tries another)
+    err.print(f"serving http://{host}:{port}/ with waitress: {workers} processes x {threads} threads "
+              f"(Ctrl+C to stop)")
+    if workers == 1:
+        _run_waitress(sock, threads, connection_limit)
+    else:
+        _supervise(sock, workers, threads, connection_limit)
+
+
+class Paper(str, Enum):
+    a4 = "a4"
+    letter = "letter"
+
+
+@app.command()
+def brief(
+    country: Annotated[str, typer.Argument(help="ISO3 code of the country, e.g. BRA.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .pdf or .html.")],
+    paper: Annotated[Paper, typer.Option("--paper", help="Paper size.")] = Paper.a4,
+    db: DbOption = None,
+) -> None:
+    """A one-page brief on one country (pillar standing, largest and smallest gaps, trends, sources)."""
+    from .analysis.views.base import ParamError
+    from .brief import BriefError, write
+
+    store = _open_store(db)
+    try:
+        write(country, output, store, paper.value)
+    except ParamError as exc:
+        _fail(str(exc), code=2)
+    except (BriefError, OSError) as exc:
+        _fail(f"brief not written: {exc}")
+    err.print(f"wrote the brief on {escape(country.upper())} to {escape(str(output))}")
 
 
 if __name__ == "__main__":  # pragma: no cover

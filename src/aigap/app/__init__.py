@@ -77,9 +77,11 @@ def create_app(db_path: Path | str | None = None) -> Dash:
         compress=True,
     )
     app.layout = _layout
-    from . import api, guard, http, views
+    from . import api, brief, cache, guard, http, views
 
     api.register(app.server)
+    brief.register(app.server)
+    cache.register(app)
     views.register(app.server)
     http.register(app)
     guard.register(app)
