@@ -12,7 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
-from . import state
+from . import http, state
 
 HERE = Path(__file__).resolve().parent
 
@@ -65,7 +65,7 @@ def _layout() -> html.Div:
 def create_app(db_path: Path | str | None = None) -> Dash:
     """Build the Dash app over the store at ``db_path`` (default data/aigap.duckdb or $AIGAP_DB)."""
     state.configure(db_path)
-    app = Dash(
+    app = http.PageDash(
         __name__,
         use_pages=True,
         pages_folder=str(HERE / "pages"),
@@ -77,7 +77,7 @@ def create_app(db_path: Path | str | None = None) -> Dash:
         compress=True,
     )
     app.layout = _layout
-    from . import api, brief, cache, guard, http, views
+    from . import api, brief, cache, guard, views
 
     api.register(app.server)
     brief.register(app.server)
