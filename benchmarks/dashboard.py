@@ -305,7 +305,8 @@ def noop_payload() -> dict:
 
 def navbar_payload() -> dict:
     return {"output": NAVBAR, "outputs": {"id": "navbar-collapse", "property": "is_open"},
-            "inputs": [{"id": "navbar-toggler", "property": "n_clicks", "value": 1}],
+            "inputs": [{"id": "navbar-toggler", "property": "n_clicks", "value": 1},
+                       {"id": "url", "property": "pathname", "value": "/"}],
             "state": [{"id": "navbar-collapse", "property": "is_open", "value": False}],
             "changedPropIds": ["navbar-toggler.n_clicks"], "parsedChangedPropsIds": ["navbar-toggler.n_clicks"]}
 

@@ -24,7 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NAVBAR = {"output": "navbar-collapse.is_open", "outputs": {"id": "navbar-collapse", "property": "is_open"},
-          "inputs": [{"id": "navbar-toggler", "property": "n_clicks", "value": 1}],
+          "inputs": [{"id": "navbar-toggler", "property": "n_clicks", "value": 1},
+                     {"id": "url", "property": "pathname", "value": "/"}],
           "state": [{"id": "navbar-collapse", "property": "is_open", "value": False}],
           "changedPropIds": ["navbar-toggler.n_clicks"]}
 REQUESTS = [("GET", "/", None), ("GET", "/api/v1/observations?indicator=ai_vc_investment&country=USA", None),

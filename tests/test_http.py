@@ -21,7 +21,8 @@ def _asset(client) -> str:
 
 def _callback_body() -> dict:
     return {"output": "navbar-collapse.is_open", "outputs": {"id": "navbar-collapse", "property": "is_open"},
-            "inputs": [{"id": "navbar-toggler", "property": "n_clicks", "value": 1}],
+            "inputs": [{"id": "navbar-toggler", "property": "n_clicks", "value": 1},
+                     {"id": "url", "property": "pathname", "value": "/"}],
             "state": [{"id": "navbar-collapse", "property": "is_open", "value": False}],
             "changedPropIds": ["navbar-toggler.n_clicks"]}
 

@@ -50,7 +50,7 @@ def _snapshot() -> Path:
     return paths.snapshot_path()
 
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", help="Store file (default data/aigap.duckdb or $AIGAP_DB).")]
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="Store file (default $AIGAP_DB, else data/aigap.duckdb in a checkout or aigap.duckdb in the user data folder).")]
 
 
 class _Steps:
@@ -112,7 +112,7 @@ def snapshot(
     download: Annotated[bool, typer.Option("--download", help="Fetch the publishers' current files first.")] = False,
     cache: Annotated[Optional[Path], typer.Option(help="Where --download puts the files (default data/cache).")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="Fetch from this mirror instead of the publishers' hosts (keeps each URL's path).")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Snapshot folder to write (default data/snapshot).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Snapshot folder to write (default data/snapshot in a checkout, else snapshot in the user data folder).")] = None,
 ) -> None:
     """Re-derive the snapshot from publisher files (--raw DIR), or download them first (--download)."""
     from .snapshot import derive
@@ -125,10 +125,12 @@ def snapshot(
         if download:
             from .download import fetch_all
 
-            cache = cache or _snapshot().parent / "cache"
+            cache = cache or paths.DATA_DIR / "cache"
             fetch_all(cache, base_url=base_url, manual_from=raw, progress=steps)
             raw = cache
-        counts = derive(raw, out_dir or _snapshot(), progress=steps)
+        # An installed package must not write into site-packages: its re-derived snapshot goes to the data folder.
+        out_dir = out_dir or (_snapshot() if paths.IN_CHECKOUT else paths.DATA_DIR / "snapshot")
+        counts = derive(raw, out_dir, progress=steps)
     except (SourceFormatError, ValidationError) as exc:
         _fail(f"snapshot not written: {exc}")
     except OSError as exc:

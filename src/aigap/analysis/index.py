@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from .measures import DENOMINATOR_MAX_LAG, latest_per_year, normalise
 
@@ -130,7 +129,7 @@ def _rescale(x: np.ndarray, method: str) -> np.ndarray:
         std = v.std(ddof=0)
         out[valid] = (v - v.mean()) / std if std > 0 else 0.0
     else:  # percentile rank, ties sharing their average rank
-        out[valid] = 100 * (rankdata(v, method="average") - 1) / (v.size - 1) if v.size > 1 else 50.0
+        out[valid] = 100 * (pd.Series(v).rank(method="average").to_numpy() - 1) / (v.size - 1) if v.size > 1 else 50.0
     return out
 
 

@@ -89,10 +89,12 @@ def create_app(db_path: Path | str | None = None) -> Dash:
     @app.callback(
         dash.Output("navbar-collapse", "is_open"),
         dash.Input("navbar-toggler", "n_clicks"),
+        dash.Input("url", "pathname"),
         dash.State("navbar-collapse", "is_open"),
         prevent_initial_call=True,
     )
-    def _toggle(n, is_open):  # the collapsed menu on phone widths
-        return not is_open
+    def _toggle(n, pathname, is_open):
+        """The collapsed menu on phone widths: the toggler opens and closes it, following a link closes it."""
+        return not is_open if dash.ctx.triggered_id == "navbar-toggler" else False
 
     return app

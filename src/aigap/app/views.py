@@ -65,8 +65,10 @@ def filename(page: str, table: str, params: object, fmt: str) -> str:
     """A readable file name from the view's parameters: aigap_overview_map_ai_vc_investment_2025_absolute.csv."""
     values = vars(params).items() if hasattr(params, "__dict__") else ()
     parts = [page, table, *[
-        key if value is True else "-".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        key if value is True else "-".join(str(v) for v in value if v not in (None, "")) if isinstance(value, tuple)
+        else str(value)
         for key, value in values if value not in (None, "", (), False)]]
+    parts = [part for part in parts if part]
     stem = _SAFE.sub("-", "_".join(str(p) for p in parts))[:150].strip("-_")
     return f"aigap_{stem}.{fmt}"
 
