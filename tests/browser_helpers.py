@@ -59,4 +59,4 @@ def choose_option(page, dropdown_id: str, text: str) -> None:
     """Pick an option of a Dash 4 dcc.Dropdown by typing in its search box and clicking the match."""
     page.click(f"#{dropdown_id}")
     page.fill("input.dash-dropdown-search", text)
-    page.click(f"[role=option]:has-text('{text}')")
+    page.click(f".dash-dropdown-content label:has-text('{text}')")

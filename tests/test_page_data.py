@@ -135,7 +135,7 @@ def test_changing_the_indicator_changes_table_definition_and_url(page, live_serv
     wait_for_rows(page, "top500_rmax", len(before))
     page.click("#data-indicator")
     page.fill("input.dash-dropdown-search", "IMF AI Preparedness")
-    page.click("[role=option]:has-text('Readiness: IMF AI Preparedness Index')")
+    page.click(".dash-dropdown-content label:has-text('Readiness: IMF AI Preparedness Index')")
     page.wait_for_function("() => window.location.search.includes('indicator=imf_aipi')", timeout=15000)
     after = store.observations("imf_aipi", ["USA", "CHN"], 2010, 2024)
     assert len(after) > 0

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 ROWS_JS = """() => Array.from(document.querySelectorAll('#ix-ranking tbody tr')).map(tr =>
   [tr.dataset.iso3, ...Array.from(tr.querySelectorAll('td')).map(td => td.innerText.trim())])"""
-WEIGHT_THUMB = """[id='{"pillar":"inv","type":"ix-pw"}'] [role=slider]"""
+WEIGHT_BOX = """[id='{"pillar":"inv","type":"ix-pw"}']"""
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +151,8 @@ def test_weight_change_changes_ranking_and_url_and_the_link_reproduces_it(page, 
     wait_for_ranking(page)
     before = shown_ranking(page)
     before_json = page.evaluate(f"() => JSON.stringify(({ROWS_JS})())")
-    page.focus(WEIGHT_THUMB)
-    page.keyboard.press("End")  # investment weight 1 -> 5
+    page.fill(WEIGHT_BOX, "5")
+    page.press(WEIGHT_BOX, "Enter")  # investment weight 1 -> 5, applied by Enter (the box keeps focus)
     wait_until(page, "() => window.location.search.includes('w=inv:5,')")
     wait_until(page, f"old => JSON.stringify(({ROWS_JS})()) !== old", before_json)
     assert "preset=custom" in page.url
@@ -168,5 +168,5 @@ def test_weight_change_changes_ranking_and_url_and_the_link_reproduces_it(page, 
     other.goto(link)
     other.wait_for_selector("#ix-ranking tbody tr", timeout=30000)
     assert shown_ranking(other) == after
-    assert other.input_value("""[id='{"pillar":"inv","type":"ix-pw"}'] input""") == "5"
+    assert other.input_value(WEIGHT_BOX) == "5"
     assert console_errors == []

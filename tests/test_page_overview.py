@@ -22,7 +22,7 @@ def test_overview_map_matches_store_and_url_reproduces_view(page, live_server, s
     fig = wait_for_graph(page, "ov-map")
     store = Store(store_db)
     expected = value_for_year(store.observations("top500_rmax", year_to=2024), 2024)
-    got = dict(zip(fig["data"][0]["locations"], fig["data"][0]["z"]))
+    got = dict(zip(fig["data"][0]["locations"], fig["data"][0]["customdata"]))  # z is the colour scale's
     assert got == dict(zip(expected["iso3"], expected["value"]))
     assert "2024-11" in page.inner_text("#ov-note")  # the period a yearly view uses is stated
     SHOTS.mkdir(exist_ok=True)
@@ -67,14 +67,35 @@ def test_per_capita_mode_and_csv_download(page, live_server, store_db, console_e
     assert console_errors == []
 
 
-def test_opens_on_the_latest_complete_year(page, live_server, store_db, console_errors):
-    page.goto(f"{live_server}/?indicator=ai_vc_investment")
+def test_opens_on_the_latest_complete_year_with_a_map_that_tells_the_rest_apart(page, live_server, store_db,
+                                                                               console_errors):
+    """Defect: the Overview opened on a year to date (2026) while its cards used 2025, and its map of a skewed
+    total was one colour for every country but the US."""
+    page.goto(live_server)
     wait_for_graph(page, "ov-map")
-    obs = Store(store_db).observations("ai_vc_investment")
-    partial = obs[obs["note"].fillna("").str.startswith("year to date")]["year"].unique()
-    assert len(partial) == 1  # the VC series ends with a year to date
     page.wait_for_function("() => window.location.search.includes('year=')", timeout=30000)
-    assert f"year={int(partial[0]) - 1}" in page.url
+    obs = Store(store_db).observations("ai_vc_investment")
+    ytd = obs["note"].fillna("").str.startswith("year to date")
+    assert "indicator=ai_vc_investment" in page.url and obs.loc[ytd, "year"].max() > obs.loc[~ytd, "year"].max()
+    complete = int(obs.loc[~ytd, "year"].max())
+    assert f"year={complete}" in page.url
+    assert f"Venture-capital investment in AI start-ups, {complete}" in page.inner_text("#ov-headlines")
+    trace = page.evaluate("() => { const t = document.querySelector('#ov-map .js-plotly-plot')._fullData[0];"
+                          " return {z: Array.from(t.z), loc: Array.from(t.locations), title: t.colorbar.title.text,"
+                          " ticks: Array.from(t.colorbar.ticktext || [])}; }")
+    rest = [z for z, iso in zip(trace["z"], trace["loc"]) if iso != "USA"]
+    assert len(set(rest)) >= 3  # the countries after the leader get several colours, not one
+    assert "bins" in trace["title"] or "log scale" in trace["title"]
+    # Switching to an indicator and year of data in full, then back: a year to date is not picked for the reader.
+    choose_option(page, "ov-indicator", "AI diffusion")
+    page.wait_for_function("() => window.location.search.includes('ai_diffusion')", timeout=30000)
+    latest = max(Store(store_db).observations("ai_diffusion")["year"])
+    assert latest > complete  # a year the VC series only has to date
+    choose_option(page, "ov-year", str(latest))
+    page.wait_for_function(f"() => window.location.search.includes('year={latest}')", timeout=30000)
+    choose_option(page, "ov-indicator", "Venture-capital investment")
+    page.wait_for_function("() => window.location.search.includes('ai_vc_investment')", timeout=30000)
+    assert f"year={complete}" in page.evaluate("window.location.search")
     assert console_errors == []
 
 
@@ -90,7 +111,7 @@ def test_shares_on_the_map_sum_to_100(page, live_server, console_errors):
     """Defect: shares were taken per picked period (Brazil 40%, TOP500 shares summing to 200% in 2017)."""
     page.goto(f"{live_server}/?indicator=top500_systems&year=2017&mode=share_world&lag=0")
     fig = wait_for_graph(page, "ov-map")
-    assert sum(fig["data"][0]["z"]) == pytest.approx(100)
+    assert sum(fig["data"][0]["customdata"]) == pytest.approx(100)
     assert "BRA" not in fig["data"][0]["locations"]  # on the June list only: no value for the year
     assert "2017-11" in page.inner_text("#ov-note")
     assert console_errors == []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
+from aigap.analysis import scales
 from aigap.analysis.views import ParamError, Query, base, overview as ov
 from view_data import COUNTRIES, ISOS, observation_rows
 
@@ -108,6 +110,50 @@ def test_overview_opens_on_the_latest_complete_year(store_frames):
     years = store_frames.years(p.indicator)
     assert p.year == years[-2]  # the latest year is a year to date
     assert store_frames.obs(p.indicator).query("year == @years[-1]")["note"].str.contains("year to date").all()
+
+
+def test_opens_on_the_year_its_headline_card_uses(store_frames):
+    """The map of a headline capacity opens on the year its card above reports (never a year to date)."""
+    cards = ov.headlines_table(None, store_frames).table.set_index("indicator_id")["year"]
+    assert len(cards) == len(ov.HEADLINES)
+    for ind_id, year in cards.items():
+        assert ov.parse(Query({"indicator": ind_id}), store_frames).year == year
+
+
+@given(observations(), st.sampled_from(["tot", "lst"]), st.integers(2014, 2023), st.booleans())
+def test_switching_indicator_keeps_a_complete_year_else_takes_the_latest_complete_one(obs, ind, year, partial):
+    if partial:  # the latest year known only to date
+        last = obs.loc[obs["indicator_id"] == ind, "year"].max()
+        obs = obs.assign(note=obs["note"].mask((obs["indicator_id"] == ind) & (obs["year"] == last),
+                                               "year to date (export of today)"))
+    data = _frames(obs).obs(ind)
+    complete = set(data.loc[data["note"].isna(), "year"])
+    got = ov.year_after_switch(data, year)
+    latest_complete = max(complete) if complete else max(data["year"])  # nothing complete: the latest there is
+    assert got == (year if year in complete else latest_complete)
+    assert ov.partial_years(data) == set(data["year"]) - complete
+
+
+@given(observations(), st.sampled_from(["tot", "lst"]), st.integers(2015, 2022),
+       st.sampled_from(["absolute", "share_world", "per_capita"]))
+def test_every_country_on_the_map_has_one_colour_of_the_scale(obs, ind, year, mode):
+    view = ov.map_table(ov.Params(ind, year, mode, 2), _frames(obs))
+    if view.table.empty:
+        return
+    scale = view.meta["scale"]
+    drawn = scale.position(view.table["display"])
+    assert len(drawn) == len(view.table) and np.isfinite(drawn).all()
+    if scale.kind == scales.BINS:
+        assert set(drawn) <= set(range(len(scale.edges) - 1))
+        assert scale.edges[0] == view.table["display"].min() and scale.edges[-1] == view.table["display"].max()
+    elif scale.kind == scales.LOG:
+        assert (view.table["display"] > 0).all()
+
+
+def test_the_vc_map_is_not_linear_and_says_so(store_frames):
+    view = ov.map_table(ov.parse(Query({}), store_frames), store_frames)
+    scale = view.meta["scale"]
+    assert scale.kind != scales.LINEAR and scale.legend
 
 
 @pytest.mark.parametrize("params, message", [

@@ -3,12 +3,14 @@ URL-state helpers and data-access shortcuts over the store."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ..analysis.measures import MODES, allowed_modes
@@ -19,8 +21,18 @@ QUALITATIVE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
 SEQUENTIAL = "Viridis"
 MISSING_GREY = "#d9d9d9"
 
+# The chart toolbar an analyst needs: zoom, pan, reset, download as PNG. No "Share chart"/send-to-cloud or
+# "Edit in Chart Studio" (they offer to upload the chart and its data, which some sources' terms forbid), no
+# lasso/box select (nothing on a page reads a selection), no hover-mode or spike toggles.
+MODEBAR_REMOVED = ["sendDataToCloud", "editInChartStudio", "select2d", "lasso2d", "autoScale2d", "zoomIn2d",
+                   "zoomOut2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines",
+                   "hoverClosestGeo", "hoverClosestGl2d", "hoverClosestPie", "toggleHover", "resetViews",
+                   "resetViewMapbox", "resetViewMap"]
 GRAPH_CONFIG = {
     "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": MODEBAR_REMOVED,
     "topojsonURL": "/assets/topojson/",  # served locally: no CDN needed
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "responsive": True,
@@ -29,6 +41,18 @@ GRAPH_CONFIG = {
 # One default template for every figure: naming a template per figure costs ~40 ms of validation each time.
 pio.templates.default = "plotly_white"
 _TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
+
+
+def chart_title(text: str, size: int = 14, width: int = 48) -> dict:
+    """A figure title wrapped onto lines of ``width`` characters: plotly does not wrap, and a long title is cut
+    on a phone. Leave ``title_top(title)`` pixels of top margin for it."""
+    return {"text": "<br>".join(textwrap.wrap(text, width)) or text, "x": 0.01, "xanchor": "left",
+            "font": {"size": size}}
+
+
+def title_top(title: dict) -> int:
+    """The top margin a chart_title needs (its lines and a little air)."""
+    return 12 + 20 * (title["text"].count("<br>") + 1)
 
 
 def plain_figure(data: list[dict], layout: dict) -> dict:
@@ -71,6 +95,33 @@ def country_options() -> list[dict]:
 def mode_options(kind: str) -> list[dict]:
     allowed = allowed_modes(kind)
     return [{"label": label, "value": key, "disabled": key not in allowed} for key, label in MODES.items()]
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """ "1 country", "2 countries": the count with its noun in the right number."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+# -- accessible controls ----------------------------------------------------------------------------------------
+# dcc.RadioItems renders each option as a label[role=option] around its input (an interactive element inside
+# another, with no name for the group); dbc.RadioItems renders native radio inputs with their own labels, and the
+# fieldset's legend names the group. dcc.Dropdown and dcc.Slider are repaired in the browser by assets/a11y.js
+# (their markup has no prop for it): the dropdown's labelled button is its tab stop, a slider's thumb is named by
+# the label whose id labelled_slider records.
+def radio_group(label: str, control_id: str, options: list[dict], value, inline: bool = False,
+                note: str | None = None, class_name: str = "mb-2") -> html.Fieldset:
+    """Radio buttons as a fieldset: its legend names the group, each native input is labelled by its option."""
+    children = [html.Legend(label, className="radio-legend"),
+                dbc.RadioItems(id=control_id, name=control_id, options=options, value=value, inline=inline,
+                               class_name="small", input_class_name="me-1", label_class_name="me-2")]
+    if note:
+        children.append(html.Div(note, className="form-text mt-0"))
+    return html.Fieldset(children, className=f"radio-group {class_name}")
+
+
+def labelled_slider(label_id: str, slider: dcc.Slider, **kwargs) -> html.Div:
+    """A dcc.Slider whose thumb (role=slider) is named by the element ``label_id`` (set by assets/a11y.js)."""
+    return html.Div(slider, **{"data-slider-label": label_id}, **kwargs)
 
 
 def axis_title(ind: Mapping, mode: str = "absolute") -> str:

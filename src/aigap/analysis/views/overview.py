@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import scales
 from ..measures import MODES, complete_periods, denominator, edition_of_year, latest_per_year, share_of_period, \
     top_shares, value_for_year
 from .base import Frames, Query, View, indicator_param, mode_param, plural
@@ -43,6 +44,18 @@ def default_year(obs: pd.DataFrame) -> int | None:
     return int(source["year"].max()) if len(source) else None
 
 
+def year_after_switch(obs: pd.DataFrame, year: int | None) -> int | None:
+    """The year shown when the indicator changes: the same year if the new indicator has complete values for it,
+    else its latest complete year (never a year to date the reader did not ask for)."""
+    complete = set(complete_periods(obs)["year"].astype(int))
+    return year if year in complete else default_year(obs)
+
+
+def partial_years(obs: pd.DataFrame) -> set[int]:
+    """Years known only in part (a year to date): a year picker says so."""
+    return set(obs["year"].astype(int)) - set(complete_periods(obs)["year"].astype(int))
+
+
 def parse(query: Query, frames: Frames) -> Params:
     ind_id = indicator_param(query, frames, default=DEFAULT_INDICATOR)
     ind = frames.indicator(ind_id)
@@ -59,7 +72,8 @@ def map_table(p: Params, frames: Frames) -> View:
     """One row per country with a value for the year (or, within the look-back, an earlier one), ranked.
 
     ``display`` is the value in the chosen form. A share is the country's share of the total of every country
-    with data in the period its value comes from, taken before the look-back pick.
+    with data in the period its value comes from, taken before the look-back pick. ``meta["scale"]`` is the map's
+    colour scale for these values (linear, log or bins: :func:`aigap.analysis.scales.choose`).
     """
     ind = frames.indicator(p.indicator)
     obs = frames.obs(p.indicator)
@@ -87,7 +101,8 @@ def map_table(p: Params, frames: Frames) -> View:
     editions = edition_of_year(obs)
     return View(table, tuple(map_notes(table, p, ind, editions, frames)),
                 {"period": period_text(table, p.year, editions), "unit": unit_label(ind, p.mode),
-                 "title": f"{ind['name']} ({unit_label(ind, p.mode)}), {p.year}"})
+                 "title": f"{ind['name']} ({unit_label(ind, p.mode)}), {p.year}",
+                 "scale": scales.choose(table["display"])})
 
 
 def unit_label(ind: dict, mode: str) -> str:

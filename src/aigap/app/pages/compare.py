@@ -60,14 +60,6 @@ def layout(**query) -> html.Div:
         return html.Div([dbc.Label(label, html_for=control_id, className="mb-0 fw-semibold small"), control],
                         className="mb-2")
 
-    def radio_group(label, control_id, control, note=None):
-        """A labelled group of radio buttons (a <label for> cannot point at a group)."""
-        children = [html.Div(label, id=f"{control_id}-label", className="form-label mb-0 fw-semibold small"),
-                    html.Div(control, role="radiogroup", **{"aria-labelledby": f"{control_id}-label"})]
-        if note:
-            children.append(html.Div(note, className="form-text mt-0"))
-        return html.Div(children, className="mb-2")
-
     controls = [
         labelled("Indicator", "cmp-indicator",
                  dcc.Dropdown(id="cmp-indicator", options=c.indicator_options(), value=p.indicator,
@@ -81,13 +73,9 @@ def layout(**query) -> html.Div:
         labelled("Custom set (aggregated as one line)", "cmp-custom",
                  dcc.Dropdown(id="cmp-custom", options=country_opts, value=list(p.custom), multi=True,
                               placeholder="Pick countries for a custom group")),
-        radio_group("Aggregate groups by", "cmp-agg",
-                    dbc.RadioItems(id="cmp-agg", name="cmp-agg", options=aggregate_options(ind["kind"]),
-                                   value=p.agg, inline=True, input_class_name="me-1", label_class_name="me-2 small"),
-                    "Sum only for totals; rates and scores use the median or a weighted mean."),
-        radio_group("Show as", "cmp-mode",
-                    dbc.RadioItems(id="cmp-mode", name="cmp-mode", options=c.mode_options(ind["kind"]),
-                                   value=p.mode, input_class_name="me-1", label_class_name="small")),
+        c.radio_group("Aggregate groups by", "cmp-agg", aggregate_options(ind["kind"]), p.agg, inline=True,
+                      note="Sum only for totals; rates and scores use the median or a weighted mean."),
+        c.radio_group("Show as", "cmp-mode", c.mode_options(ind["kind"]), p.mode),
         dbc.Row(  # clipped: the dropdowns' hidden focus inputs are wider than a half column on a phone
             [
                 dbc.Col(labelled("From", "cmp-from",

@@ -79,14 +79,12 @@ def layout(**values) -> html.Div:
     lo, hi, marks, disabled = slider_range(years)
     search = c.query_string(query(p))
     label = {"className": "me-1"}
-    radio = {"inline": True, "inputClassName": "me-1", "labelClassName": "me-3"}
 
     def axis_picker(axis: str, title: str, value: str, mode: str, kind: str) -> dbc.Col:
         return dbc.Col([dbc.Label(title, html_for=f"exp-{axis}", **label),
                         dcc.Dropdown(id=f"exp-{axis}", options=c.indicator_options(), value=value, clearable=False),
-                        html.Div([html.Span("Show as: ", className="small me-1"),
-                                  dcc.RadioItems(id=f"exp-{axis}mode", options=axis_mode_options(kind), value=mode,
-                                                 className="d-inline small", **radio)])], lg=4, md=6)
+                        c.radio_group(f"{axis.upper()} axis shown as", f"exp-{axis}mode", axis_mode_options(kind),
+                                      mode, inline=True, class_name="mb-0 mt-1")], lg=4, md=6)
 
     return html.Div(
         [
@@ -108,10 +106,12 @@ def layout(**values) -> html.Div:
                 [
                     dbc.Col([dbc.Label(year_label(p.year, years), id="exp-year-label", html_for="exp-year"),
                              # Whole years only: the slider moves one year at a time, marks on the shared years.
-                             html.Div(dcc.Slider(id="exp-year", min=lo, max=hi, step=1, marks=marks, value=p.year,
-                                                 disabled=disabled, allow_direct_input=False, included=False,
-                                                 tooltip={"placement": "top", "always_visible": False}),
-                                      className="px-3")],
+                             c.labelled_slider("exp-year-label",
+                                               dcc.Slider(id="exp-year", min=lo, max=hi, step=1, marks=marks,
+                                                          value=p.year, disabled=disabled, allow_direct_input=False,
+                                                          included=False,
+                                                          tooltip={"placement": "top", "always_visible": False}),
+                                               className="px-3")],
                             lg=5, md=12),
                     dbc.Col([dbc.Switch(id="exp-size", label="Size by population", value=p.size),
                              dbc.Switch(id="exp-logx", label="Log X axis", value=p.logx),
@@ -227,10 +227,11 @@ def build_figure(view, ind_x: dict, ind_y: dict, p: ex.Params) -> dict:
                        "symbol": ["circle-dot" if f else "circle" for f in flagged]},
         })
     legend_title = f"<b>{view.meta['colour_title']}</b>" + ("<br>Bubble area ∝ population" if p.size else "")
+    title = c.chart_title(f"{_short(ind_y['name'])} against {_short(ind_x['name'])}, {p.year}: "
+                          f"{c.plural(len(view.table), 'country', 'countries')}", width=70)
     return c.plain_figure(traces, {
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-        "title": {"text": f"{_short(ind_y['name'])} against {_short(ind_x['name'])}, {p.year}: "
-                          f"{len(view.table)} countries", "x": 0.01, "font": {"size": 14}},
+        "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
+        "title": title,
         "xaxis": {"title": {"text": axis_label(ind_x, p.xmode, wrap=110)}, "type": "log" if p.logx else "linear",
                   "automargin": True, "zeroline": False},
         "yaxis": {"title": {"text": axis_label(ind_y, p.ymode)}, "type": "log" if p.logy else "linear",

@@ -55,11 +55,6 @@ def _labelled(label: str, control_id: str, control) -> html.Div:
                     className="mb-2")
 
 
-def _radio(control_id: str, options, value) -> dcc.RadioItems:
-    return dcc.RadioItems(id=control_id, options=options, value=value, inline=False, className="small",
-                          inputClassName="form-check-input me-1", labelClassName="form-check-label d-block")
-
-
 def _options(labels: dict[str, str]) -> list[dict]:
     return [{"label": v, "value": k} for k, v in labels.items()]
 
@@ -88,9 +83,9 @@ def layout(**query) -> html.Div:
         _labelled("Groups", "gap-groups", dcc.Dropdown(id="gap-groups", options=group_options(),
                                                        value=list(p.groups), multi=True,
                                                        placeholder="Add groups (BRICS, G7, regions…)")),
-        _labelled("Reference", "gap-ref", _radio("gap-ref", _options(gv.REFERENCES), p.ref)),
-        _labelled("Gap as", "gap-measure", _radio("gap-measure", _options(gv.MEASURES), p.measure)),
-        _labelled("Show as", "gap-mode", _radio("gap-mode", c.mode_options(ind["kind"]), p.mode)),
+        c.radio_group("Reference", "gap-ref", _options(gv.REFERENCES), p.ref),
+        c.radio_group("Gap as", "gap-measure", _options(gv.MEASURES), p.measure),
+        c.radio_group("Show as", "gap-mode", c.mode_options(ind["kind"]), p.mode),
     ]
     window = dbc.Row([
         dbc.Col(_labelled("Fit trends from", "gap-from", dcc.Dropdown(id="gap-from", options=years,
@@ -99,9 +94,6 @@ def layout(**query) -> html.Div:
         dbc.Col(_labelled("to", "gap-to", dcc.Dropdown(id="gap-to", options=years, value=p.year_to,
                                                        clearable=False)), width=6, md=3, lg=2),
     ], className="g-2")
-    conc = dcc.RadioItems(id="gap-conc", value=p.conc, inline=True, className="small",
-                          options=_options(gv.CONCENTRATION), inputClassName="form-check-input me-1",
-                          labelClassName="form-check-label me-3")
     return html.Div([
         html.H1("Gap to the leaders", className="h3"),
         html.P("How far countries and groups are behind the United States, China, the G7 median or each year's "
@@ -120,7 +112,8 @@ def layout(**query) -> html.Div:
             ], lg=9, md=8),
         ], className="g-3"),
         html.H2("3–4. How concentrated is AI capacity, and is it spreading?", className="h5 mt-3"),
-        dbc.Row(dbc.Col(_labelled("Measure", "gap-conc", conc), md=12)),
+        dbc.Row(dbc.Col(c.radio_group("Measure", "gap-conc", _options(gv.CONCENTRATION), p.conc, inline=True),
+                        md=12)),
         dbc.Row([
             dbc.Col([html.H3("Concentration: top countries' share and HHI", className="h6"),
                      *_section("gap-conc", "gap-conc-graph", 420, links["gap-conc"])], lg=6),

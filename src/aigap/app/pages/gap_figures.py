@@ -25,7 +25,7 @@ def _figure(traces: list[dict], layout: dict) -> dict:
 
 
 def _title(text: str, size: int = 14) -> dict:
-    return {"text": text, "x": 0.01, "font": {"size": size}}
+    return c.chart_title(text, size)
 
 
 def _none(values) -> list:
@@ -112,7 +112,8 @@ def gap_figure(view: View, measure: str, year_from: int | None, year_to: int | N
              {"title": {"text": "Year"}, "tickformat": "d", "dtick": 1 if len(years) <= 15 else None,
               "automargin": True})
     yaxis = _log_axis([y for t in traces for y in t["y"]] + [1]) if measure == "ratio" else {"type": "linear"}
-    return _figure(traces, {"title": _title(view.meta["title"]), "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+    title = _title(view.meta["title"])
+    return _figure(traces, {"title": title, "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
                             "shapes": shapes, "annotations": annotations, "xaxis": xaxis,
                             "yaxis": {"title": {"text": view.meta["ytitle"]}, "automargin": True, **yaxis}})
 
@@ -208,7 +209,8 @@ def concentration_figure(view: View) -> dict:
                    "hovertemplate": "%{x}<br>HHI %{y:,.0f}<extra></extra>"})
     xaxis = {"type": "category", "nticks": 10} if view.meta["by_edition"] else {"tickformat": "d"}
     return _figure(traces, {
-        "title": _title(view.meta["title"], 13), "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "title": (title := _title(view.meta["title"], 13)),
+        "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
         "xaxis": {**xaxis, "matches": "x2", "showticklabels": False, "anchor": "y"},
         "yaxis": {"title": {"text": "% of the total"}, "range": [0, 100], "domain": [0.36, 1], "automargin": True},
         "xaxis2": {**xaxis, "anchor": "y2", "automargin": True,
@@ -228,7 +230,8 @@ def bloc_figure(view: View) -> dict:
         traces.append(_line(part["year"].tolist(), part["share"], part["label"].iloc[0], BLOC_COLOURS[bloc], hover,
                             marker={"size": 5}))
     return _figure(traces, {
-        "title": _title(view.meta["title"], 13), "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "title": (title := _title(view.meta["title"], 13)),
+        "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
         "xaxis": {"title": {"text": "Year"}, "tickformat": "d", "automargin": True},
         "yaxis": {"title": {"text": "% of the total of countries with data"}, "range": [0, 100],
                   "automargin": True}})

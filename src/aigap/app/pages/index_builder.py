@@ -38,9 +38,9 @@ def _pid(kind: str, ind: str) -> dict:
     return {"type": kind, "ind": ind}
 
 
-def _dom_id(kind: str, ind: str) -> str:
+def _dom_id(kind: str, ind: str, key: str = "ind") -> str:
     """The DOM id Dash gives a pattern-matching id (keys sorted, compact JSON), for a label's html_for."""
-    return json.dumps({"ind": ind, "type": kind}, separators=(",", ":"))
+    return json.dumps({key: ind, "type": kind}, sort_keys=True, separators=(",", ":"))
 
 
 def indicator_rows(choice: P.Choice, ctx: V.Context, pillar: str) -> list:
@@ -73,10 +73,13 @@ def controls(p: V.Params, ctx: V.Context, year_note: str) -> html.Div:
     spec = p.spec
     presets = [{"label": x.label, "value": k} for k, x in P.PRESETS.items()]
     presets.append({"label": "Custom (your own choices)", "value": P.CUSTOM})
-    sliders = [html.Div([html.Div(V.PILLAR_SHORT[x], className="small mb-0", id=f"ix-pw-label-{P.PILLAR_KEYS[x]}"),
-                         dcc.Slider(id={"type": "ix-pw", "pillar": P.PILLAR_KEYS[x]}, min=0, max=P.WEIGHT_MAX, step=0.5,
-                                    value=spec.pillar_weights.get(x, 1.0), marks={i: str(i) for i in range(6)})],
-                        className="mb-1") for x in ix.PILLARS]
+    # Typed weights (Enter or leaving the box applies them), each labelled by its pillar's name.
+    weights = [dbc.Row([dbc.Col(dbc.Label(V.PILLAR_SHORT[x], html_for=_dom_id("ix-pw", P.PILLAR_KEYS[x], "pillar"),
+                                          className="small mb-0"), xs=7),
+                        dbc.Col(dbc.Input(id={"type": "ix-pw", "pillar": P.PILLAR_KEYS[x]}, type="number", min=0,
+                                          max=P.WEIGHT_MAX, step=0.5, size="sm", debounce=True,
+                                          value=spec.pillar_weights.get(x, 1.0)), xs=5)],
+                       className="g-1 align-items-center mb-1") for x in ix.PILLARS]
     accordion = dbc.Accordion(
         [dbc.AccordionItem([html.Div([html.Small("Use", className="text-muted me-auto"),
                                       html.Small("Form · weight", className="text-muted")], className="d-flex mb-1"),
@@ -88,15 +91,15 @@ def controls(p: V.Params, ctx: V.Context, year_note: str) -> html.Div:
         dcc.Dropdown(id="ix-preset", options=presets, value=p.preset, clearable=False, searchable=False),
         html.Div(preset_note(p.preset), id="ix-preset-note", className="small text-muted mt-1 mb-2"),
         html.Div("Pillar weights (0-5)", className="fw-semibold"),
-        html.Div(sliders, className="mb-2"),
+        html.Div(weights, className="mb-2"),
         html.Div("Indicators of each pillar", className="fw-semibold"),
         html.Div("Tick the indicators to use; totals can be taken per person or per GDP; the number is the weight "
                  "within the pillar. Years in brackets: data available.", className="small text-muted"),
         accordion,
         dbc.Row([
-            dbc.Col([dbc.Label("Normalisation", html_for="ix-method", className="fw-semibold"),
-                     dbc.RadioItems(id="ix-method", value=spec.method,
-                                    options=[{"label": P.METHOD_LABELS[m], "value": m} for m in ix.METHODS])], xs=12),
+            dbc.Col(c.radio_group("Normalisation", "ix-method",
+                                  [{"label": P.METHOD_LABELS[m], "value": m} for m in ix.METHODS], spec.method,
+                                  class_name="mb-0"), xs=12),
             dbc.Col([dbc.Checkbox(id="ix-log", value=spec.log_totals, label="Log-transform totals",
                                   label_class_name="fw-semibold"), html.Div(P.LOG_HELP, className="small text-muted mb-1")],
                     xs=12),
@@ -200,7 +203,8 @@ def map_figure(p: V.Params) -> dict:
         "geo": {"showframe": False, "showcoastlines": False, "showland": True, "landcolor": c.MISSING_GREY,
                 "showcountries": True, "countrycolor": "white", "projection": {"type": "natural earth"},
                 "lataxis": {"range": [-58, 85]}},
-        "margin": {"l": 0, "r": 0, "t": 30, "b": 0}, "title": {"text": view.meta["title"], "x": 0.01, "font": {"size": 14}},
+        "margin": {"l": 0, "r": 0, "t": c.title_top(title := c.chart_title(view.meta["title"])), "b": 0},
+        "title": title,
         "annotations": [{"text": "grey: not enough data", "x": 0.01, "y": 0.02, "xref": "paper", "yref": "paper",
                          "showarrow": False, "font": {"size": 11}}]})
 

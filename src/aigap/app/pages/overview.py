@@ -8,8 +8,10 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
+from plotly.colors import sample_colorscale
 
 from ...analysis.measures import MODES
+from ...analysis.scales import BINS, ColourScale
 from ...analysis.views import overview as ov
 from .. import components as c
 from .. import guard, views
@@ -35,9 +37,8 @@ def layout(**query) -> html.Div:
                     dbc.Col([dbc.Label("Year", html_for="ov-year"),
                              dcc.Dropdown(id="ov-year", clearable=False, value=p.year,
                                           options=year_options(p.indicator))], md=2),
-                    dbc.Col([dbc.Label("Show as"),
-                             dcc.RadioItems(id="ov-mode", options=c.mode_options(ind["kind"]), value=p.mode,
-                                            inline=True, inputClassName="me-1", labelClassName="me-3")], md=3),
+                    dbc.Col(c.radio_group("Show as", "ov-mode", c.mode_options(ind["kind"]), p.mode, inline=True,
+                                          class_name="mb-0"), md=3),
                     dbc.Col([dbc.Label("Use earlier data up to (years)", html_for="ov-lag"),
                              dcc.Input(id="ov-lag", type="number", min=0, max=ov.LAG_MAX, step=1, value=p.lag,
                                        className="form-control")], md=2),
@@ -61,7 +62,9 @@ def layout(**query) -> html.Div:
 
 
 def year_options(ind_id: str) -> list[dict]:
-    return [{"label": str(y), "value": y} for y in reversed(views.frames().years(ind_id))]
+    partial = ov.partial_years(views.frames().obs(ind_id))
+    return [{"label": f"{y} (year to date)" if y in partial else str(y), "value": y}
+            for y in reversed(views.frames().years(ind_id))]
 
 
 def headline_cards() -> dbc.Row:
@@ -75,8 +78,9 @@ def headline_cards() -> dbc.Row:
                         html.Div(f"{row.top2_share:.0f}%", className="h4 mb-0"),
                         html.Div(f"held by the top two ({row.top2}); US + China {row.us_china_share:.0f}%",
                                  className="small"),
-                        html.Div([f"{row.name}, {row.period}; share of the total of {row.countries} countries "
-                                  "with data. ", dcc.Link("Source", href=f"/data?indicator={row.indicator_id}")],
+                        html.Div([f"{row.name}, {row.period}; share of the total of "
+                                  f"{c.plural(row.countries, 'country', 'countries')} with data. ",
+                                  dcc.Link("Source", href=f"/data?indicator={row.indicator_id}")],
                                  className="small text-muted"),
                     ]
                 ),
@@ -101,24 +105,43 @@ def headline_cards() -> dbc.Row:
 def on_indicator(ind_id, year, mode):
     _, p = views.parse(PAGE, {"indicator": ind_id, "year": year, "mode": mode})
     ind = c.indicator(p.indicator)
-    return year_options(p.indicator), p.year, c.mode_options(ind["kind"]), p.mode
+    # A new indicator keeps the year only if it is a complete year of it (on load: the URL's year as parsed).
+    year = ov.year_after_switch(views.frames().obs(p.indicator), p.year) if dash.ctx.triggered_id else p.year
+    return year_options(p.indicator), year, c.mode_options(ind["kind"]), p.mode
+
+
+def map_colours(scale: ColourScale, values, title: str) -> dict:
+    """The choropleth's z, colours and legend for the view's colour scale: linear, log (ticks in the values'
+    units) or bins (one colour per bin, labelled by its range); the legend's title says which."""
+    colorbar = {"title": {"text": f"{title} ({scale.legend})" if scale.legend else title, "side": "right"},
+                "thickness": 12}
+    out = {"z": scale.position(values).tolist(), "colorscale": c.SEQUENTIAL, "colorbar": colorbar}
+    ticks = scale.ticks(values)
+    if ticks:
+        colorbar.update(tickvals=ticks[0], ticktext=ticks[1])
+    if scale.kind == BINS:
+        n = len(ticks[0])
+        colours = sample_colorscale(c.SEQUENTIAL, [i / (n - 1) for i in range(n)])
+        out.update(colorscale=[[(i + j) / n, col] for i, col in enumerate(colours) for j in (0, 1)],
+                   zmin=-0.5, zmax=n - 0.5)
+    return out
 
 
 def map_figure(view, ind: dict, mode: str) -> dict:
     table = view.table
     hover = [f"{n}: {c.format_value(v)}<br>{per}" + (" (an earlier period)" if lg else "")
              for n, v, per, lg in zip(table["name"], table["display"], table["period"], table["lag"])]
+    legend = MODES[mode] if mode != "absolute" else ind["unit"]
     return c.plain_figure(
-        [{"type": "choropleth", "locations": table["iso3"].tolist(), "z": table["display"].tolist(),
-          "locationmode": "ISO-3", "text": hover, "hoverinfo": "text", "colorscale": c.SEQUENTIAL,
+        [{"type": "choropleth", "locations": table["iso3"].tolist(), "customdata": table["display"].tolist(),
+          "locationmode": "ISO-3", "text": hover, "hoverinfo": "text",
           "reversescale": not ind["higher_is_better"], "marker": {"line": {"color": "white", "width": 0.3}},
-          "colorbar": {"title": {"text": MODES[mode] if mode != "absolute" else ind["unit"], "side": "right"},
-                       "thickness": 12}}],
+          **map_colours(view.meta["scale"], table["display"], legend)}],
         {"geo": {"showframe": False, "showcoastlines": False, "showland": True, "landcolor": c.MISSING_GREY,
                  "showcountries": True, "countrycolor": "white",
                  "projection": {"type": "natural earth", "rotation": {"lon": 0}}, "lataxis": {"range": [-58, 85]}},
-         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
-         "title": {"text": view.meta["title"], "x": 0.01, "font": {"size": 14}},
+         "margin": {"l": 0, "r": 0, "t": c.title_top(title := c.chart_title(view.meta["title"])), "b": 0},
+         "title": title,
          "annotations": [{"text": "grey: no data", "x": 0.01, "y": 0.02, "xref": "paper", "yref": "paper",
                           "showarrow": False, "font": {"size": 11}}]},
     )
@@ -134,7 +157,8 @@ def bar_figure(view) -> dict:
         {"margin": {"l": 10, "r": 10, "t": 30, "b": 40},
          "yaxis": {"autorange": "reversed", "automargin": True, "title": None},
          "xaxis": {"title": {"text": view.meta["unit"]}},
-         "title": {"text": f"Top {len(ranked)} of {len(view.table)} countries", "x": 0.01, "font": {"size": 14}}},
+         "title": {"text": f"Top {len(ranked)} of {c.plural(len(view.table), 'country', 'countries')}", "x": 0.01,
+                   "font": {"size": 14}}},
     )
 
 

@@ -21,7 +21,7 @@ dash.register_page(__name__, path="/profile", name="Country profile", title="Cou
 
 PAGE = "profile"
 COUNTRY_COLOUR, PEER_COLOUR = c.QUALITATIVE[0], c.QUALITATIVE[1]
-SPARK_CONFIG = {"displayModeBar": False, "responsive": False}
+SPARK_CONFIG = {**c.GRAPH_CONFIG, "displayModeBar": False, "responsive": False}  # no toolbar on a sparkline
 SPARK_LAYOUT = {
     "height": 38, "width": 150, "margin": {"l": 2, "r": 4, "t": 4, "b": 4}, "showlegend": False,
     "xaxis": {"visible": False, "fixedrange": True}, "yaxis": {"visible": False, "fixedrange": True},
@@ -259,6 +259,8 @@ def table_view(view, series, p) -> html.Div:
                       "caveats of each indicator: follow its name, or see ", dcc.Link("Data & sources", href="/data"),
                       "."], className="small mt-1 mb-0")
     return html.Div([
+        html.Div("The table is wider than the screen: scroll it sideways to see every column.",
+                 className="scroll-hint small text-muted mb-1"),
         html.Div(dbc.Table([html.Thead(html.Tr(header), className="align-bottom"), html.Tbody(body)],
                            size="sm", hover=True, className="small align-middle mb-0",
                            style={"whiteSpace": "pre-line"}),
