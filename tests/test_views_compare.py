@@ -264,3 +264,19 @@ def test_lenient_lists_fall_back_and_none_empties_them(store_frames):
     assert (p.countries, p.groups, p.year_from, p.year_to) == ((), (), 2018, 2020)
     view = cv.lines_table(p, store_frames)
     assert view.table.empty and view.meta["empty"] == "Choose countries or groups to compare."
+
+
+def test_lines_memoised_across_parameters_equal_fresh_ones(store_frames):
+    """The yearly values per indicator and mode and the denominators are memoised by the first parameters and
+    reused by the next: each table must equal one computed on Frames that memoise nothing."""
+    fresh = base.Frames(store_frames.indicators, store_frames.countries, store_frames.groups, store_frames.members,
+                        store_frames.obs, memo=lambda _key, compute: compute())
+    for query in ({"indicator": "ai_vc_investment", "countries": "BRA,IND", "mode": "per_capita", "agg": "sum"},
+                  {"indicator": "ai_vc_investment", "countries": "USA,CHN,ZAF", "groups": "BRICS,G7",
+                   "mode": "per_capita", "agg": "popweighted", "from": "2015", "to": "2021"},
+                  {"indicator": "ai_vc_investment", "countries": "DEU", "custom": "BRA,IND", "mode": "share_world"},
+                  {"indicator": "top500_rmax", "countries": "JPN,FRA", "groups": "G7", "mode": "per_gdp"}):
+        p = cv.parse(Query(query), store_frames)
+        shared, alone = cv.lines_table(p, store_frames), cv.lines_table(p, fresh)
+        pd.testing.assert_frame_equal(shared.table, alone.table, obj=str(query))
+        assert (shared.notes, repr(shared.meta)) == (alone.notes, repr(alone.meta))

@@ -331,3 +331,18 @@ def test_download_serves_the_view_table(dash_app, store_frames):
     assert response.get_data(as_text=True) == export.to_csv(ex.points_table(p, store_frames).table)
     bad = dash_app.server.test_client().get("/download/explorer.csv?year=2023.8")
     assert bad.status_code == 400 and "year" in bad.get_json()["error"]
+
+
+def test_points_memoised_across_parameters_equal_fresh_ones(store_frames):
+    """Each indicator's yearly values and the population / GDP denominators are memoised by the first parameters
+    and reused by the next: each table must equal one computed on Frames that memoise nothing."""
+    fresh = base.Frames(store_frames.indicators, store_frames.countries, store_frames.groups, store_frames.members,
+                        store_frames.obs, memo=lambda _key, compute: compute())
+    for query in ({"x": "gdp_per_capita_usd", "y": "ai_vc_investment", "ymode": "per_capita", "year": "2022"},
+                  {"x": "gdp_per_capita_usd", "y": "ai_vc_investment", "ymode": "per_gdp", "year": "2019",
+                   "lag": "3", "colour": "g7_brics"},
+                  {"x": "top500_rmax", "y": "gdp_per_capita_usd", "xmode": "per_capita", "year": "2023", "lag": "1"}):
+        p = ex.parse(Query(query), store_frames)
+        shared, alone = ex.points_table(p, store_frames), ex.points_table(p, fresh)
+        pd.testing.assert_frame_equal(shared.table, alone.table, obj=str(query))
+        assert (shared.notes, repr(shared.meta)) == (alone.notes, repr(alone.meta))

@@ -367,3 +367,23 @@ def test_lenient_parsing_keeps_what_is_valid(store_frames):
                  store_frames)
     assert p.countries == ("BRA",) and p.groups == () and (p.year_from, p.year_to) == (2016, 2018)
     assert gv.parse(Query({"from": "2024", "to": "2018"}), store_frames).year_from == 2018  # swapped
+
+
+@pytest.mark.parametrize("queries", [[
+    {"indicator": "ai_vc_investment", "countries": "BRA,IND", "groups": "BRICS", "mode": "per_capita", "ref": "G7"},
+    {"indicator": "ai_vc_investment", "countries": "ZAF,IDN,EGY", "groups": "G7", "mode": "per_capita",
+     "from": "2016", "to": "2022", "ref": "leader", "conc": "top500_rmax"},
+    {"indicator": "ai_vc_investment", "countries": "CHN", "mode": "share_world", "conc": "top500_rmax"},
+    {"indicator": "top500_rmax", "countries": "DEU,JPN", "groups": "BRICS", "mode": "per_gdp", "ref": "CHN"},
+]])
+def test_tables_memoised_across_parameters_equal_fresh_ones(store_frames, queries):
+    """The per-indicator memos (yearly values per mode, concentration, blocs, denominators) are built by the first
+    parameters and reused by the next: each table must equal one computed on Frames that memoise nothing."""
+    fresh = base.Frames(store_frames.indicators, store_frames.countries, store_frames.groups, store_frames.members,
+                        store_frames.obs, memo=lambda _key, compute: compute())
+    for query in queries:
+        p = gv.parse(Query(query), store_frames)
+        for name, table in gv.TABLES.items():
+            shared, alone = table(p, store_frames), table(p, fresh)
+            pd.testing.assert_frame_equal(shared.table, alone.table, obj=f"{name} {query}")
+            assert (shared.notes, repr(shared.meta)) == (alone.notes, repr(alone.meta)), name

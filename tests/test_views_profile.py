@@ -310,3 +310,16 @@ def test_download_is_the_view_table(dash_app, store_frames):
         assert response.get_data(as_text=True) == export.to_csv(pv.TABLES[table](params, store_frames).table)
     response = client.get("/download/profile.csv?country=XXX")
     assert response.status_code == 400 and "country" in response.get_json()["error"]
+
+
+def test_profiles_from_the_memoised_index_equal_profile_table_on_the_observations(store_frames):
+    """The view looks each country up in an index built once per store file; for several countries and comparison
+    countries in a row it must give ``profile_table`` on the raw observations of every indicator."""
+    from aigap.analysis.profile import profile_table
+
+    data = pv.profile_data(store_frames)
+    obs = pd.concat([store_frames.obs(i) for i in data.indicators["indicator_id"]], ignore_index=True)
+    for country, peer in (("BRA", "USA"), ("IND", None), ("USA", "CHN"), ("TUV", "BRA")):
+        view = pv.profile_view(pv.Params(country=country, peer=peer), store_frames).table
+        fresh = profile_table(obs, data.indicators, country, peer, data.groups, store_frames.names)
+        pd.testing.assert_frame_equal(view.drop(columns=["publisher", "source"]), fresh, obj=f"{country} {peer}")

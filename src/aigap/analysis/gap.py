@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from .measures import latest_per_year, member_rows
 
@@ -31,7 +31,7 @@ INSUFFICIENT = "insufficient data"
 def t95(dof: int) -> float:
     """Two-sided 95% Student t quantile for ``dof`` degrees of freedom (exact; a table keyed off by one made
     the interval 2.95x too wide at four points)."""
-    return float(stats.t.ppf(0.975, dof))
+    return float(stdtrit(dof, 0.975))  # scipy.special: the same quantile without importing scipy.stats (~2 s)
 
 
 def gap_series(country: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:

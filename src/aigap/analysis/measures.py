@@ -7,6 +7,8 @@ Pure functions: DataFrames in, DataFrames out. Observation frames have the store
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -45,9 +47,10 @@ def latest_per_year(obs: pd.DataFrame) -> pd.DataFrame:
     if obs.empty:
         return obs.copy()
     keys = ["indicator_id", "year"] if "indicator_id" in obs else ["year"]
-    period = obs["period"].astype(str)
-    latest = period.groupby([obs[k] for k in keys]).transform("max")
-    out = obs[period == latest].sort_values(["iso3", "year", "period"])
+    # The periods' codes in sorted order (missing: -1), so the per-year maximum is taken on integers, not strings.
+    code = pd.factorize(obs["period"].astype(str), sort=True)[0]
+    latest = pd.Series(code, index=obs.index).groupby([obs[k] for k in keys]).transform("max").to_numpy()
+    out = obs[(code == latest) & (code >= 0)].sort_values(["iso3", "year", "period"])
     return out.drop_duplicates(["iso3", *keys], keep="last").reset_index(drop=True)
 
 
@@ -98,31 +101,34 @@ def value_for_year(obs: pd.DataFrame, year: int, max_lag: int = 0) -> pd.DataFra
 
     Adds ``lag`` (0 when the year itself was found) so a chart can say which countries use older data.
     """
-    yearly = latest_per_year(obs)
-    window = yearly[(yearly["year"] <= year) & (yearly["year"] >= year - max_lag)]
-    if window.empty:
-        return window.assign(lag=pd.Series(dtype="int64"))
-    best = window.sort_values(["iso3", "year"]).groupby("iso3", as_index=False).tail(1)
-    return best.assign(lag=year - best["year"]).reset_index(drop=True)
+    return value_in_window(latest_per_year(obs), year, max_lag)
 
 
 DENOMINATOR_MAX_LAG = 5  # a per-capita or per-GDP value uses a denominator at most this many years older
 
 
-def denominator(series: pd.DataFrame, keys: pd.DataFrame, max_lag: int = DENOMINATOR_MAX_LAG) -> pd.Series:
+def denominator(series: pd.DataFrame | Denominator, keys: pd.DataFrame,
+                max_lag: int = DENOMINATOR_MAX_LAG) -> pd.Series:
     """The denominator (population, GDP) for each (iso3, year) row of ``keys``: the same year, else the latest
-    earlier year at most ``max_lag`` years back, else NaN. The one rule every view uses."""
+    earlier year at most ``max_lag`` years back, else NaN. The one rule every view uses.
+
+    ``series``: the denominator's observations, or the same reduced once by ``denominator_table``."""
     if series.empty or keys.empty:
         return pd.Series(np.nan, index=keys.index)
-    den = latest_per_year(series)[["iso3", "year", "value"]].rename(columns={"value": "den", "year": "den_year"})
+    return _denominator_rows(series, keys, max_lag)["den"]
+
+
+def _denominator_rows(series: pd.DataFrame | Denominator, keys: pd.DataFrame, max_lag: int) -> pd.DataFrame:
+    """``den`` and the year it is of (``den_year``) for each row of ``keys`` (non-empty both)."""
+    den = (series if isinstance(series, Denominator) else denominator_table(series)).table
     left = keys[["iso3", "year"]].reset_index().sort_values("year")
-    merged = pd.merge_asof(left, den.sort_values("den_year"), left_on="year", right_on="den_year", by="iso3",
+    merged = pd.merge_asof(left, den, left_on="year", right_on="den_year", by="iso3",
                            direction="backward", tolerance=max_lag)
-    return merged.set_index("index")["den"].reindex(keys.index)
+    return merged.set_index("index")[["den", "den_year"]].reindex(keys.index)
 
 
-def normalise(obs: pd.DataFrame, mode: str, population: pd.DataFrame | None = None,
-              gdp: pd.DataFrame | None = None) -> pd.DataFrame:
+def normalise(obs: pd.DataFrame, mode: str, population: pd.DataFrame | Denominator | None = None,
+              gdp: pd.DataFrame | Denominator | None = None) -> pd.DataFrame:
     """Add ``display`` = the value in the chosen form; rows whose denominator is missing get NaN (never 0).
 
     per_capita is per million people, per_gdp per US$ billion of GDP (current US$); each uses the same
@@ -157,7 +163,7 @@ def rank(values: pd.DataFrame, higher_is_better: bool = True, column: str = "val
 
 
 def group_aggregate(obs: pd.DataFrame, members: list[str], how: str,
-                    population: pd.DataFrame | None = None, column: str = "value") -> pd.DataFrame:
+                    population: pd.DataFrame | Denominator | None = None, column: str = "value") -> pd.DataFrame:
     """Aggregate members per year: ``sum`` (totals), ``median`` or ``popweighted`` (rates and scores).
 
     Returns year, value, members_with_data; members without data are left out, and the count says so.
@@ -198,3 +204,39 @@ def top_shares(values: pd.Series, ks: tuple[int, ...] = (1, 2, 5)) -> dict[str, 
     out = {f"top{k}": float(shares.iloc[:k].sum()) for k in ks}
     out["hhi"] = float((shares ** 2).sum())
     return out
+
+
+# -- prepared once per indicator (a view memoises these per store file; results are those of the functions above) --
+@dataclass(frozen=True)
+class Denominator:
+    """A denominator series (population, GDP) reduced by ``latest_per_year`` and sorted for the as-of lookup: taken
+    wherever ``denominator`` (``normalise``, ``group_aggregate``) takes the raw series, without reducing it again."""
+
+    table: pd.DataFrame  # iso3, den_year, den; sorted by den_year
+
+    @property
+    def empty(self) -> bool:
+        return self.table.empty
+
+
+def denominator_table(series: pd.DataFrame) -> Denominator:
+    """``series`` reduced once for ``denominator``."""
+    den = latest_per_year(series)[["iso3", "year", "value"]].rename(columns={"value": "den", "year": "den_year"})
+    return Denominator(den.sort_values("den_year"))
+
+
+def denominator_with_year(series: pd.DataFrame | Denominator, keys: pd.DataFrame,
+                          max_lag: int = DENOMINATOR_MAX_LAG) -> pd.DataFrame:
+    """``denominator`` (column ``den``) and the year of the figure it found (``den_year``; NaN where none)."""
+    if series.empty or keys.empty:
+        return pd.DataFrame({"den": np.nan, "den_year": np.nan}, index=keys.index)
+    return _denominator_rows(series, keys, max_lag)
+
+
+def value_in_window(yearly: pd.DataFrame, year: int, max_lag: int = 0) -> pd.DataFrame:
+    """``value_for_year`` on observations already reduced by ``latest_per_year`` (e.g. memoised per indicator)."""
+    window = yearly[(yearly["year"] <= year) & (yearly["year"] >= year - max_lag)]
+    if window.empty:
+        return window.assign(lag=pd.Series(dtype="int64"))
+    best = window.sort_values(["iso3", "year"]).groupby("iso3", as_index=False).tail(1)
+    return best.assign(lag=year - best["year"]).reset_index(drop=True)

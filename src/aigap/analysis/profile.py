@@ -145,51 +145,40 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
     - peer_*: the comparison country's value for the same year, else its own latest year (peer_year says).
     - no data: remark "no data for <country>; N countries have <latest year> data".
     """
+    yearly = obs.dropna(subset=["value"]) if reduced else yearly_values(obs)
+    return YearlyIndex(yearly).table(indicators, iso3, peer, groups, names)
+
+
+def _table(index: YearlyIndex, indicators: pd.DataFrame, iso3: str, peer: str | None,
+           groups: pd.DataFrame | None, names: Mapping[str, str] | None) -> pd.DataFrame:
+    """``profile_table`` over an index: rows are looked up by country and by (indicator, year), never scanned."""
     names = names or {}
     label = names.get(iso3, iso3)
     ind = indicators.reset_index(drop=True)
     ids = [str(i) for i in ind["indicator_id"]]
-    wanted = set(ids)
     peer = peer if peer and peer != iso3 else None
+    col_ind, col_iso, col_year, col_period = index.col_ind, index.col_iso, index.col_year, index.col_period
+    col_value = index.col_value
 
-    yearly = obs.dropna(subset=["value"]) if reduced else yearly_values(obs)
-    col_ind = yearly["indicator_id"].astype(str).tolist()
-    col_iso = yearly["iso3"].astype(str).tolist()
-    col_year = yearly["year"].astype("int64").tolist()
-    col_period = yearly["period"].astype(str).tolist()
-    col_value = yearly["value"].astype("float64").tolist()
-
-    # Pass 1: the latest year of each indicator, the country's latest row, the comparison country's rows.
-    latest_any: dict[str, int] = {}
+    # The country's latest row per indicator (the first such row), the comparison country's rows by year.
     own_pos: dict[str, int] = {}
+    for pos in index.positions(iso3):
+        ind_id = col_ind[pos]
+        if ind_id not in own_pos or col_year[pos] > col_year[own_pos[ind_id]]:
+            own_pos[ind_id] = pos
     peer_pos: dict[str, dict[int, int]] = {}
-    for pos, (ind_id, iso, year) in enumerate(zip(col_ind, col_iso, col_year)):
-        if ind_id not in wanted:
-            continue
-        if year > latest_any.get(ind_id, year - 1):
-            latest_any[ind_id] = year
-        if iso == iso3:
-            if ind_id not in own_pos or year > col_year[own_pos[ind_id]]:
-                own_pos[ind_id] = pos
-        elif iso == peer:
-            peer_pos.setdefault(ind_id, {})[year] = pos
-    own_year = {ind_id: col_year[pos] for ind_id, pos in own_pos.items()}
-    own_period = {ind_id: col_period[pos] for ind_id, pos in own_pos.items()}
-
-    # Pass 2: every country's value in the country's own period; how many countries have the latest year.
-    pool: dict[str, list[tuple[str, float]]] = {ind_id: [] for ind_id in own_year}
-    count_latest: dict[str, int] = {}
-    for ind_id, iso, year, period, value in zip(col_ind, col_iso, col_year, col_period, col_value):
-        if year == own_year.get(ind_id) and period == own_period[ind_id]:
-            pool[ind_id].append((iso, value))
-        if year == latest_any.get(ind_id):
-            count_latest[ind_id] = count_latest.get(ind_id, 0) + 1
-
-    wanted_pos = sorted(set(own_pos.values()) | {pos for years in peer_pos.values() for pos in years.values()})
-    picked = yearly.iloc[wanted_pos].reset_index(drop=True)
-    partial = ~picked.index.isin(complete_periods(picked).index)
-    details = dict(zip(wanted_pos, zip(picked["period"].astype(str).tolist(), map(_text, picked["note"].tolist()),
-                                       partial.tolist())))
+    for pos in index.positions(peer):
+        peer_pos.setdefault(col_ind[pos], {})[col_year[pos]] = pos
+    latest_any = {ind_id: index.latest_year[ind_id] for ind_id in ids if ind_id in index.latest_year}
+    count_latest = {ind_id: len(index.by_indicator_year[(ind_id, year)]) for ind_id, year in latest_any.items()}
+    # Every country's value in the country's own period.
+    pool: dict[str, list[tuple[str, float]]] = {}
+    for ind_id, pos in own_pos.items():
+        period = col_period[pos]
+        pool[ind_id] = [(col_iso[k], col_value[k]) for k in index.by_indicator_year[(ind_id, col_year[pos])]
+                        if col_period[k] == period]
+    details = {pos: (col_period[pos], index.col_note[pos], index.col_partial[pos])
+               for pos in (*own_pos.values(), *(k for years in peer_pos.values() for k in years.values()))}
 
     pgroups = {prefix: (gid, set(members)) for prefix, (gid, _n, members) in peer_groups(groups, iso3).items()}
     meta = ind.set_index(ind["indicator_id"].astype(str))
@@ -282,9 +271,11 @@ def sparkline_series(yearly: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataF
     if spans.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year" else "object")
                              for c in SERIES_COLUMNS})
-    grid = pd.DataFrame([(ind_id, iso, year) for (ind_id, iso), span in spans.iterrows()
-                         for year in range(int(span["min"]), int(span["max"]) + 1)],
-                        columns=["indicator_id", "iso3", "year"])
+    lengths = (spans["max"] - spans["min"] + 1).to_numpy()
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    grid = pd.DataFrame({"indicator_id": np.repeat(spans.index.get_level_values(0).to_numpy(object), lengths),
+                         "iso3": np.repeat(spans.index.get_level_values(1).to_numpy(object), lengths),
+                         "year": np.repeat(spans["min"].to_numpy("int64"), lengths) + np.arange(lengths.sum()) - starts})
     series = grid.merge(rows[["indicator_id", "iso3", "year", "period", "value", "note"]],
                         on=["indicator_id", "iso3", "year"], how="left")
     series = series.assign(role=series["iso3"].map(roles),
@@ -293,17 +284,35 @@ def sparkline_series(yearly: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataF
 
 
 class YearlyIndex:
-    """A yearly frame (``yearly_values`` output) with row positions by country and by (indicator, year), so the
-    rows one profile needs are picked without scanning every row. Build once per store file."""
+    """A yearly frame (``yearly_values`` output) with row positions by country and by (indicator, year) and its
+    columns as lists, so one profile looks up the rows it needs without scanning every row. Build once per store
+    file."""
 
     def __init__(self, yearly: pd.DataFrame) -> None:
         self.yearly = yearly.reset_index(drop=True)
+        self.col_ind = self.yearly["indicator_id"].astype(str).tolist()
+        self.col_iso = self.yearly["iso3"].astype(str).tolist()
+        self.col_year = self.yearly["year"].astype("int64").tolist()
+        self.col_period = self.yearly["period"].astype(str).tolist()
+        self.col_value = self.yearly["value"].astype("float64").tolist()
+        self.col_note = [_text(note) for note in self.yearly["note"].tolist()]
+        self.col_partial = (~self.yearly.index.isin(complete_periods(self.yearly).index)).tolist()
         self.by_country = {str(k): v for k, v in self.yearly.groupby("iso3", observed=True).indices.items()}
         pairs = self.yearly.groupby(["indicator_id", "year"], observed=True).indices
         self.by_indicator_year = {(str(k[0]), int(k[1])): v for k, v in pairs.items()}
         self.latest_year = {}
         for ind_id, year in self.by_indicator_year:
             self.latest_year[ind_id] = max(year, self.latest_year.get(ind_id, year))
+
+    def positions(self, iso3: str | None) -> list[int]:
+        """Row positions of one country (all indicators), in row order."""
+        found = self.by_country.get(iso3) if iso3 else None
+        return [] if found is None else found.tolist()
+
+    def table(self, indicators: pd.DataFrame, iso3: str, peer: str | None = None,
+              groups: pd.DataFrame | None = None, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """``profile_table`` of one country from this index (the same table, without reducing rows per call)."""
+        return _table(self, indicators, iso3, peer, groups, names)
 
     def country(self, iso3: str | None) -> pd.DataFrame:
         """Every yearly row of one country (all indicators), sorted by indicator and year."""

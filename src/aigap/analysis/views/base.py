@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..measures import MODES, allowed_modes
+from ..measures import MODES, Denominator, allowed_modes, denominator_table, latest_per_year
 
 _INT = re.compile(r"-?[0-9]{1,6}\Z")  # ASCII digits only: '²⁰²⁰' and full-width digits are not years
 _NUMBER = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,9})?\Z")
@@ -167,6 +167,15 @@ class Frames:
     def obs(self, indicator_id: str) -> pd.DataFrame:
         """Every stored observation of one indicator (all periods). Treat as read-only."""
         return self._load(indicator_id)
+
+    def yearly(self, indicator_id: str) -> pd.DataFrame:
+        """``measures.latest_per_year`` of one indicator, once per store file: views pick years and countries from
+        it per request instead of reducing every observation again. Treat as read-only."""
+        return self.memo(("yearly", indicator_id), lambda: latest_per_year(self.obs(indicator_id)))
+
+    def denominator(self, indicator_id: str) -> Denominator:
+        """An indicator (population, GDP) prepared once per store file for ``measures.denominator``."""
+        return self.memo(("denominator", indicator_id), lambda: denominator_table(self.obs(indicator_id)))
 
     def excluded_names(self) -> pd.DataFrame:
         """Raw names the adapters recorded as not countries (regions, aggregates), with the file and reason."""

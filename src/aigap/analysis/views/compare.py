@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..measures import DENOMINATOR_MAX_LAG, MODES, denominator, group_aggregate, latest_per_year, member_count, \
-    member_rows, normalise
+from ..measures import DENOMINATOR_MAX_LAG, MODES, denominator, group_aggregate, member_count, member_rows, \
+    normalise
 from .base import Frames, Query, View, indicator_param, mode_param, plural
 
 PARAMS = ("indicator", "countries", "groups", "custom", "agg", "mode", "log", "from", "to")
@@ -110,16 +110,20 @@ def memberships(p: Params, frames: Frames) -> dict[str, pd.DataFrame]:
 
 
 def yearly_display(p: Params, frames: Frames) -> pd.DataFrame:
-    """Every country's yearly row (one period per year, chosen over all countries) with ``display`` in the mode.
+    """Every country's yearly row (one period per year, chosen over all countries) with ``display`` in the mode:
+    once per indicator, mode and store file (``Frames.memo``; treat as read-only).
 
     Shares are taken here, on every country with data, before any country or member is picked.
     """
-    yearly = latest_per_year(frames.obs(p.indicator))
-    population = frames.obs("population") if p.mode == "per_capita" else None
-    gdp = frames.obs("gdp_usd") if p.mode == "per_gdp" else None
+    return frames.memo(("compare-yearly", p.indicator, p.mode), lambda: _yearly_display(p.indicator, p.mode, frames))
+
+
+def _yearly_display(indicator: str, mode: str, frames: Frames) -> pd.DataFrame:
+    yearly = frames.yearly(indicator)
     if yearly.empty:
         return yearly.assign(display=pd.Series(dtype=float))
-    return normalise(yearly, p.mode, population, gdp)
+    den = frames.denominator(_DENOMINATOR[mode]) if mode in _DENOMINATOR else None
+    return normalise(yearly, mode, den, den)
 
 
 def period_span(frame: pd.DataFrame) -> str:
@@ -142,9 +146,9 @@ def group_line(members: pd.DataFrame, rows: pd.DataFrame, p: Params, frames: Fra
     over their total population (GDP), i.e. the population (GDP)-weighted mean of their per-capita values.
     """
     part = member_rows(rows, members).dropna(subset=["display"])
-    how, weights = p.agg, frames.obs("population") if p.agg == "popweighted" else None
+    how, weights = p.agg, frames.denominator("population") if p.agg == "popweighted" else None
     if p.agg == "sum" and p.mode in _DENOMINATOR:
-        how, weights = "popweighted", frames.obs(_DENOMINATOR[p.mode])
+        how, weights = "popweighted", frames.denominator(_DENOMINATOR[p.mode])
     if how == "popweighted":  # a member without a weight is not in the mean: leave it out of every column
         part = part[denominator(weights, part).notna()]
     if part.empty:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..measures import DENOMINATOR_MAX_LAG, MODES, complete_periods, denominator, edition_of_year, \
-    members_in_year, normalise, value_for_year
+from ..measures import DENOMINATOR_MAX_LAG, MODES, complete_periods, denominator_with_year, edition_of_year, \
+    members_in_year, normalise, value_in_window
 from .base import Frames, Query, View, indicator_param, mode_param, plural
 from .overview import period_text
 
@@ -124,20 +124,19 @@ def parse(query: Query, frames: Frames) -> Params:
 def axis_values(frames: Frames, ind_id: str, mode: str, year: int, lag: int) -> pd.DataFrame:
     """Each country's value for ``year`` (or up to ``lag`` years earlier) and ``display`` in the chosen form
     (NaN where the population or GDP figure is missing)."""
-    current = value_for_year(frames.obs(ind_id), year, max_lag=lag).dropna(subset=["value"])
-    population = frames.obs("population") if mode == "per_capita" else None
-    gdp = frames.obs("gdp_usd") if mode == "per_gdp" else None
+    current = value_in_window(frames.yearly(ind_id), year, max_lag=lag).dropna(subset=["value"])
+    population = frames.denominator("population") if mode == "per_capita" else None
+    gdp = frames.denominator("gdp_usd") if mode == "per_gdp" else None
     return normalise(current, mode, population, gdp)
 
 
 def population_in(frames: Frames, iso3: pd.Series, year: int) -> pd.DataFrame:
     """Population and the year of that figure for each country in ``year``, by the one denominator rule."""
-    pop = frames.obs("population")
     keys = pd.DataFrame({"iso3": iso3, "year": year}, index=iso3.index)
-    value = denominator(pop, keys)
-    # The same rule applied to each figure's own year gives the year the value came from.
-    found = denominator(pop.assign(value=pop["year"].astype(float)), keys)
-    return pd.DataFrame({"population": value, "population_year": found.where(value.notna()).astype("Int64")})
+    found = denominator_with_year(frames.denominator("population"), keys)
+    value = found["den"]
+    return pd.DataFrame({"population": value,
+                         "population_year": found["den_year"].where(value.notna()).astype("Int64")})
 
 
 def bubble_size(population: pd.Series) -> pd.Series:

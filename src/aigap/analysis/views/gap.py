@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import gap
-from ..measures import MODES, complete_periods, group_aggregate, latest_per_year, member_rows, normalise
+from ..measures import MODES, Denominator, complete_periods, group_aggregate, latest_per_year, member_rows, normalise
 from .base import Frames, Query, View, indicator_param, mode_param, plural
 from .overview import unit_label
 
@@ -49,6 +49,7 @@ CONC_COLUMNS = ["indicator_id", "period", "year", "top1", "top2", "top5", "hhi",
                 "top_country", "top_name"]
 BLOC_COLUMNS = ["indicator_id", "year", "bloc", "label", "share", "value", "countries"]
 _SERIES_COLUMNS = ["year", "value", "display", "members_with_data", "period", "note", "source_id", "iso3"]
+_DENOMINATORS = {"per_capita": ("population", "population"), "per_gdp": ("gdp_usd", "GDP")}  # (indicator, word)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def _group_how(kind: str, mode: str) -> str:
     return {"per_capita": "popweighted", "per_gdp": "popweighted"}.get(mode, "sum")
 
 
-def _group_series(yearly: pd.DataFrame, members: pd.DataFrame, how: str, weights: pd.DataFrame | None,
+def _group_series(yearly: pd.DataFrame, members: pd.DataFrame, how: str, weights: Denominator | None,
                   raw_sum: bool) -> pd.DataFrame:
     """One row per year for a group, counting the countries that were members that year (join and leave year)."""
     part = member_rows(yearly, members).dropna(subset=["display"])
@@ -177,11 +178,9 @@ def _build_series_set(frames: Frames, indicator: str, ref: str, countries: tuple
                       mode: str) -> SeriesSet:
     ind = frames.indicator(indicator)
     obs_all = frames.obs(indicator)
-    obs = complete_periods(obs_all)
-    den = {"per_capita": ("population", "population"), "per_gdp": ("gdp_usd", "GDP")}.get(mode)
-    weights = frames.obs(den[0]) if den else None
-    shown = normalise(obs, mode, population=weights, gdp=weights)
-    yearly = latest_per_year(shown)
+    den = _DENOMINATORS.get(mode)
+    weights = frames.denominator(den[0]) if den else None
+    obs, yearly = _yearly_shown(frames, indicator, mode)
     form = "" if mode == "absolute" else f" ({MODES[mode]})"
     missing = []
     rframe = _reference_frame(ref, yearly, frames, bool(ind["higher_is_better"]))
@@ -218,6 +217,19 @@ def _build_series_set(frames: Frames, indicator: str, ref: str, countries: tuple
     return SeriesSet(tuple(followers), Series(REFERENCE_ROW, "reference", REFERENCES[ref], rframe),
                      tuple(missing), obs_all.loc[obs_all.index.difference(obs.index)],
                      tuple(sorted(used["period"].astype(str).unique())))
+
+
+def _yearly_shown(frames: Frames, indicator: str, mode: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(complete-period observations, their yearly values with ``display`` in the mode): once per indicator, mode
+    and store file, whichever countries and groups are asked for."""
+
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        obs = complete_periods(frames.obs(indicator))
+        den = _DENOMINATORS.get(mode)
+        weights = frames.denominator(den[0]) if den else None
+        return obs, latest_per_year(normalise(obs, mode, population=weights, gdp=weights))
+
+    return frames.memo(("gap-yearly", indicator, mode), build)
 
 
 def _series(p: Params, frames: Frames) -> SeriesSet:
@@ -480,6 +492,11 @@ class _Concentration:
 
 
 def _concentration(indicator: str, frames: Frames) -> _Concentration:
+    """Once per indicator and store file: it does not depend on the countries or years chosen."""
+    return frames.memo(("gap-concentration", indicator), lambda: _build_concentration(indicator, frames))
+
+
+def _build_concentration(indicator: str, frames: Frames) -> _Concentration:
     obs_all = frames.obs(indicator)
     obs = complete_periods(obs_all)
     excluded = obs_all.loc[obs_all.index.difference(obs.index)]
@@ -506,9 +523,20 @@ def _concentration(indicator: str, frames: Frames) -> _Concentration:
 
 def concentration_table(p: Params, frames: Frames) -> View:
     """Per period (each TOP500 edition, else each year) from the first with at least ``MIN_COUNTRIES`` countries:
-    the share of the total of countries with data held by the largest 1, 2 and 5, and the HHI."""
-    ind = frames.indicator(p.conc)
-    c = _concentration(p.conc, frames)
+    the share of the total of countries with data held by the largest 1, 2 and 5, and the HHI. Depends on ``conc``
+    only: once per indicator and store file."""
+    return frames.memo(("gap-concentration-view", p.conc), lambda: _concentration_view(p.conc, frames))
+
+
+def blocs_table(p: Params, frames: Frames) -> View:
+    """Per year and bloc (G7, BRICS by the year each member joined, rest of world), the share of the total of the
+    countries with data; over the same years as the concentration chart. Once per ``conc`` and store file."""
+    return frames.memo(("gap-blocs-view", p.conc), lambda: _blocs_view(p.conc, frames))
+
+
+def _concentration_view(conc: str, frames: Frames) -> View:
+    ind = frames.indicator(conc)
+    c = _concentration(conc, frames)
     if c.table.empty:
         return View(c.table, (), {"empty": f"Not enough countries with data for {ind['name']}"})
     held = c.table[c.table["countries"] > 0]
@@ -524,7 +552,7 @@ def concentration_table(p: Params, frames: Frames) -> View:
         notes.append("Every TOP500 edition (June and November lists) is its own point"
                      + (f"; editions missing from the collected files: {', '.join(gaps)} (gaps in the lines)."
                         if gaps else "."))
-    if p.conc == "notable_ai_models":
+    if conc == "notable_ai_models":
         notes.append("A model developed by organisations in several countries counts once for each, so shares are "
                      "of the sum of country counts.")
     return View(c.table, tuple(n for n in notes if n),
@@ -532,11 +560,9 @@ def concentration_table(p: Params, frames: Frames) -> View:
                  "by_edition": c.by_edition, "title": f"{ind['name']}: share held by the largest countries"})
 
 
-def blocs_table(p: Params, frames: Frames) -> View:
-    """Per year and bloc (G7, BRICS by the year each member joined, rest of world), the share of the total of the
-    countries with data; over the same years as the concentration chart."""
-    ind = frames.indicator(p.conc)
-    c = _concentration(p.conc, frames)
+def _blocs_view(conc: str, frames: Frames) -> View:
+    ind = frames.indicator(conc)
+    c = _concentration(conc, frames)
     if c.table.empty:
         return View(pd.DataFrame(columns=BLOC_COLUMNS), (), {"empty": f"Not enough countries with data for "
                                                                       f"{ind['name']}"})
@@ -544,7 +570,7 @@ def blocs_table(p: Params, frames: Frames) -> View:
     shares = gap.bloc_shares(c.obs[c.obs["year"] >= first], frames.members, BLOCS)
     grid = pd.MultiIndex.from_product([range(first, last + 1), [*BLOCS, gap.REST]], names=["year", "bloc"])
     table = shares.set_index(["year", "bloc"]).reindex(grid).reset_index()
-    table = table.assign(indicator_id=p.conc, label=table["bloc"].map(BLOC_LABELS),
+    table = table.assign(indicator_id=conc, label=table["bloc"].map(BLOC_LABELS),
                          countries=table["countries"].fillna(0).astype(int))[BLOC_COLUMNS]
     g7 = ", ".join(sorted(frames.name(i) for i in frames.group_members("G7")["iso3"]))
     notes = [brics_note(frames, first, last),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..profile import (YearlyIndex, current_clubs, group_membership, order_indicators, peer_groups,
-                       profile_table, sparkline_series, yearly_values)
+                       sparkline_series, yearly_values)
 from .base import Frames, ParamError, Query, View, plural
 
 PARAMS = ("country", "peer")
@@ -87,10 +87,10 @@ def notice(p: Params, frames: Frames) -> str | None:
 
 
 def profile_view(p: Params, frames: Frames) -> View:
-    """One row per indicator (see ``analysis.profile.profile_table``), with its publisher and source."""
+    """One row per indicator (``analysis.profile.profile_table``, looked up in the per-store index), with its
+    publisher and source."""
     data = profile_data(frames)
-    table = profile_table(data.index.needed(p.country, p.peer), data.indicators, p.country, p.peer, data.groups,
-                          frames.names, reduced=True)
+    table = data.index.table(data.indicators, p.country, p.peer, data.groups, frames.names)
     table.insert(table.columns.get_loc("kind"), "publisher", [data.sources[i][0] for i in table["indicator_id"]])
     table.insert(table.columns.get_loc("kind"), "source", [data.sources[i][1] for i in table["indicator_id"]])
 
