@@ -77,10 +77,11 @@ def create_app(db_path: Path | str | None = None) -> Dash:
         compress=True,
     )
     app.layout = _layout
-    from . import api, brief, cache, guard, views
+    from . import api, brief, cache, embed, guard, views
 
     api.register(app.server)
     brief.register(app.server)
+    embed.register(app.server)
     cache.register(app)
     views.register(app.server)
     http.register(app)
