@@ -212,3 +212,13 @@ def test_phone_width_keeps_the_graph_in_view(page, live_server, console_errors):
     assert page.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
     page.screenshot(path=str(SHOTS / "compare_phone.png"), full_page=True)
     assert console_errors == []
+
+
+def test_unknown_codes_in_the_link_are_named(dash_app):
+    """A code the link asked for that is no country or group is said on the page, not silently dropped."""
+    from aigap.app.pages import compare as page_module
+
+    with dash_app.server.test_request_context():
+        text = str(page_module.layout(countries="BRA,QQQ,usa", groups="G7,NOPE").to_plotly_json())
+        assert "No country or group 'QQQ', 'NOPE': left out" in text
+        assert "No country or group" not in str(page_module.layout(countries="BRA,usa").to_plotly_json())

@@ -214,6 +214,7 @@ def test_bad_url_values_fall_back_and_empty_view_says_so(page, live_server, stor
     default = "ai_vc_investment"
     page.wait_for_function("() => window.location.search.includes('indicator=ai_vc_investment')", timeout=15000)
     assert "country=BRA" in page.url and "XXX" not in page.url and "from=" not in page.url
+    assert "No country or group 'XXX'" in page.inner_text("main")  # the dropped code is named on the page
     assert "No data for" in page.inner_text("#data-count")
     assert store.observations(default, ["BRA"], None, 1901).empty
     assert console_errors == []

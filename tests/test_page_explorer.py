@@ -248,6 +248,7 @@ def test_no_shared_year_is_an_empty_state_and_bad_parameters_fall_back(page, liv
     page.wait_for_function("() => window.location.search.includes('x=gdp_per_capita_usd')", timeout=20000)
     fig = wait_for_graph(page, GRAPH)
     view = view_of(page.url)
+    assert "No country or group 'xx'" in page.inner_text("main")  # the dropped code is named on the page
     # Each bad value falls back to its default (two rates: three years of look-back).
     assert view["xmode"] == "absolute" and view["colour"] == "wb_region" and view["lag"] == "3"
     assert view["highlight"] == "BRA" and "Brazil" in page.inner_text("#exp-highlight")

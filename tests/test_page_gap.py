@@ -197,8 +197,10 @@ def test_bad_url_values_fall_back_to_defaults(dash_app):
         return found
 
     with dash_app.server.test_request_context():
-        got = values(page_module.layout(indicator="nope", ref="XX", countries="ZZZ,bra", groups="foo",
-                                        measure="log", mode="per_gdp", conc="bad", **{"from": "abc", "to": "1800"}))
+        layout = page_module.layout(indicator="nope", ref="XX", countries="ZZZ,bra", groups="foo", measure="log",
+                                    mode="per_gdp", conc="bad", **{"from": "abc", "to": "1800"})
+        got = values(layout)
+        assert "No country or group 'ZZZ', 'foo': left out" in str(layout.to_plotly_json())  # named, not dropped
         assert got["gap-indicator"] == "ai_vc_investment" and got["gap-ref"] == "USA"
         assert got["gap-countries"] == ["BRA"] and got["gap-groups"] == [] and got["gap-measure"] == "ratio"
         assert got["gap-mode"] == "per_gdp" and got["gap-conc"] == "ai_vc_investment"

@@ -178,10 +178,12 @@ def test_bad_query_values_fall_back_and_a_country_is_not_compared_with_itself(da
     view = profile.layout(country="ind", peer="ZAF")
     assert (find(view, "prof-country").value, find(view, "prof-peer").value) == ("IND", "ZAF")
     assert find(view, "prof-notice").children is None
-    title, notice, _summary, _table, href, series_href, search, peer = profile.update("BRA", "BRA")
+    title, notice, _summary, _table, href, series_href, brief, _about, search, peer = profile.update("BRA", "BRA")
     assert (title, notice, search, peer) == ("Country profile: Brazil", None, "?country=BRA", None)
+    assert brief == "/brief/BRA"
     assert href == "/download/profile.csv?country=BRA"
     assert series_href == "/download/profile.csv?country=BRA&table=series"
-    title, notice, _summary, _table, href, _series_href, search, peer = profile.update("IND", "ZAF")
+    title, notice, _summary, _table, href, _series_href, brief, _about, search, peer = profile.update("IND", "ZAF")
+    assert brief == "/brief/IND"
     assert (title, search, peer) == ("Country profile: India", "?country=IND&peer=ZAF", dash.no_update)
     assert href == "/download/profile.csv?country=IND&peer=ZAF"

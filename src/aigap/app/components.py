@@ -3,29 +3,35 @@ URL-state helpers and data-access shortcuts over the store."""
 
 from __future__ import annotations
 
+import json
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from ..analysis import summaries
 from ..analysis.measures import MODES, allowed_modes
-from . import state
+from ..analysis.views import View
+from . import state, views
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 QUALITATIVE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SEQUENTIAL = "Viridis"
 MISSING_GREY = "#d9d9d9"
 
-# The chart toolbar an analyst needs: zoom, pan, reset, download as PNG. No "Share chart"/send-to-cloud or
-# "Edit in Chart Studio" (they offer to upload the chart and its data, which some sources' terms forbid), no
-# lasso/box select (nothing on a page reads a selection), no hover-mode or spike toggles.
-MODEBAR_REMOVED = ["sendDataToCloud", "editInChartStudio", "select2d", "lasso2d", "autoScale2d", "zoomIn2d",
-                   "zoomOut2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines",
+# The chart toolbar an analyst needs: zoom, pan, reset. No "Share chart"/send-to-cloud or "Edit in Chart Studio"
+# (they offer to upload the chart and its data, which some sources' terms forbid), no lasso/box select (nothing on
+# a page reads a selection), no hover-mode or spike toggles, and no camera: it saves the plot without its title,
+# source and notes; the PNG and SVG buttons under each chart (chart_about) save it with them.
+MODEBAR_REMOVED = ["toImage", "sendDataToCloud", "editInChartStudio", "select2d", "lasso2d", "autoScale2d",
+                   "zoomIn2d", "zoomOut2d", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines",
                    "hoverClosestGeo", "hoverClosestGl2d", "hoverClosestPie", "toggleHover", "resetViews",
                    "resetViewMapbox", "resetViewMap"]
 GRAPH_CONFIG = {
@@ -34,7 +40,7 @@ GRAPH_CONFIG = {
     "showEditInChartStudio": False,
     "modeBarButtonsToRemove": MODEBAR_REMOVED,
     "topojsonURL": "/assets/topojson/",  # served locally: no CDN needed
-    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "toImageButtonOptions": {"format": "png", "scale": 2},  # for an embed's toolbar (app/embed.py keeps toImage)
     "responsive": True,
 }
 
@@ -53,6 +59,12 @@ def chart_title(text: str, size: int = 14, width: int = 48) -> dict:
 def title_top(title: dict) -> int:
     """The top margin a chart_title needs (its lines and a little air)."""
     return 12 + 20 * (title["text"].count("<br>") + 1)
+
+
+def plain_title(figure: dict) -> str:
+    """A figure's title as one line of plain text (its <br> line breaks as spaces)."""
+    title = figure["layout"].get("title") or {}
+    return " ".join(str(title.get("text", "") if isinstance(title, dict) else title).replace("<br>", " ").split())
 
 
 def plain_figure(data: list[dict], layout: dict) -> dict:
@@ -145,17 +157,30 @@ def query_string(params: Mapping[str, object]) -> str:
     return "?" + urlencode(clean) if clean else ""
 
 
+def source_text(ind: Mapping) -> str:
+    """"publisher, title (licence; vintage v).": where an indicator comes from, on screen and in an export."""
+    return f"{ind['publisher']}, {ind['source_title']} ({ind['licence']}; vintage {ind['vintage']})."
+
+
+def source_line(ind: Mapping, period_text: str) -> str:
+    """The source and period of a chart's indicator as one line of an exported image."""
+    return f"Source: {source_text(ind)} Period: {period_text}."
+
+
+def screen_notes(notes: Iterable[str], inds: Iterable[Mapping] = ()) -> tuple[str, ...]:
+    """The notes listed under a chart: the view's, then the first three caveats of each indicator it draws."""
+    return (*[text for text in notes if text], *[text for ind in inds for text in list(ind.get("caveats") or [])[:3]])
+
+
 def source_note(ind: Mapping, period_text: str, extra: Iterable[str] = ()) -> html.Div:
     """The line under every chart: what it is, where it comes from, which period, what to watch for."""
-    caveats = list(ind.get("caveats") or [])
     items = [
-        html.Span([html.Strong("Source: "), f"{ind['publisher']}, {ind['source_title']} ({ind['licence']}; "
-                   f"vintage {ind['vintage']}). "]),
+        html.Span([html.Strong("Source: "), source_text(ind) + " "]),
         html.Span([html.Strong("Period: "), period_text + ". "]),
         dcc.Link("Definition, caveats and data →", href=f"/data?indicator={ind['indicator_id']}"),
     ]
     notes = [html.Li(text) for text in extra if text]
-    notes += [html.Li(text, className="text-muted") for text in caveats[:3]]
+    notes += [html.Li(text, className="text-muted") for text in screen_notes((), [ind])]
     return html.Div([html.Small(items), html.Ul(notes, className="small mb-0")] if notes else [html.Small(items)],
                     className="source-note border-top pt-1 mt-1")
 
@@ -204,3 +229,124 @@ def download_link(prefix: str, href: str = "", label: str = "Download CSV of thi
                className="btn btn-outline-primary btn-sm"),
         className="my-2",
     )
+
+
+# -- what every chart carries: reserved height, summary, export, embed, its data as a table ----------------------
+TABLE_CELLS = 600  # "Show as table" lists at most this many cells (rows x columns); the CSV holds every row
+
+
+def chart_block(graph_id: str, height: int, figure: dict | None = None, about: list | None = None,
+                described: bool = True, sized: bool = True) -> html.Div:
+    """A chart as every page lays it out: the dcc.Graph in a box that keeps its height before plotly draws (no
+    layout shift), described for screen readers by its summary sentence, then ``<graph_id>-about`` which the
+    page's callback fills with :func:`chart_about`. ``described=False`` for a chart without a summary;
+    ``sized=False`` for a figure that sets its own height (``height`` then only reserves room for it)."""
+    graph = dcc.Graph(id=graph_id, config=GRAPH_CONFIG, **({"style": {"height": f"{height}px"}} if sized else {}),
+                      **({"figure": figure} if figure is not None else {}))
+    aria = {"aria-describedby": f"{graph_id}-summary"} if described else {}
+    return html.Div([html.Div(dcc.Loading(graph, delay_show=300), className="chart-box",
+                              style={"minHeight": f"{height}px"}, **aria),
+                     html.Div(about, id=f"{graph_id}-about", className="chart-about")], className="chart-block")
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """The words around a chart, on screen and drawn into its PNG/SVG export: title, subtitle (unit, period),
+    the indicators it draws with the period of each, and the notes listed under it (the view's; the indicators'
+    caveats are added as source_note adds them)."""
+
+    title: str
+    subtitle: str
+    sources: Sequence[tuple[Mapping, str]]
+    notes: Sequence[str] = ()
+
+    def lines(self) -> dict[str, str]:
+        """The export captions as data-* attributes for assets/export.js."""
+        return {"data-title": self.title, "data-subtitle": self.subtitle,
+                "data-sources": json.dumps([source_line(ind, period) for ind, period in self.sources]),
+                "data-notes": json.dumps(list(screen_notes(self.notes, [ind for ind, _ in self.sources])))}
+
+
+def summary_text(page: str, table: str, params: object, view: View) -> str | None:
+    """The chart's plain-language sentence (analysis.summaries), or None for a table that has none."""
+    try:
+        return summaries.describe(page, table, params, view, views.frames())
+    except LookupError:
+        return None
+
+
+def chart_about(graph_id: str, page: str, table: str, params: object, view: View, search: str, text: ChartText,
+                chart: str | None = None) -> list:
+    """What goes under a chart: its summary sentence, PNG/SVG export buttons (assets/export.js draws the captions
+    into the image), the embed link (``chart``: its name in app/embed.py) and its data table behind "Show as
+    table" -- ``view.table`` as it is, the same rows and columns as its CSV."""
+    csv = views.download_href(page, search, table=table)
+    summary = summary_text(page, table, params, view)
+    stem = views.filename(page, table, params, "csv").removesuffix(".csv")
+    actions = [html.Span("Download chart:", className="small text-muted"),
+               *[html.Button(fmt.upper(), type="button", className="btn btn-outline-secondary btn-sm",
+                             **{"data-export": fmt, "aria-label": f"Download chart as {fmt.upper()}"})
+                 for fmt in ("png", "svg")]]
+    if chart:
+        from .embed import embed_href  # imported late: embed imports this module
+
+        actions.append(html.A("Embed", href=embed_href(page, search, chart), className="small ms-2",
+                              title="This chart alone, for a frame on another site"))
+    return [
+        html.P(summary, id=f"{graph_id}-summary", className="chart-summary small mb-1") if summary else None,
+        html.Div(actions, className="chart-actions d-flex align-items-center gap-1 flex-wrap",
+                 **{"data-export-for": graph_id, "data-filename": stem}, **text.lines()),
+        data_table(view.table, text.title, csv),
+    ]
+
+
+def cell_text(value: object) -> str:
+    """A table cell: whole numbers whole (thousands separated from 10,000, so years stay years), others to two
+    decimals or three significant digits, yes/no for flags, nothing for a missing value."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        value = float(value)
+        if value.is_integer():
+            return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.0f}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
+    return str(value)
+
+
+def data_table(table: pd.DataFrame, title: str, csv_href: str) -> html.Details:
+    """A view table as an accessible HTML table behind a native "Show as table" toggle (no callback): a caption,
+    column headers, the first column as row headers; long tables cut at TABLE_CELLS cells, with the CSV linked."""
+    shown = table.head(max(10, TABLE_CELLS // max(len(table.columns), 1)))
+    cut = len(table) - len(shown)
+    rows = [html.Tr([html.Th(cell_text(row[0]), scope="row"), *[html.Td(cell_text(v)) for v in row[1:]]])
+            for row in shown.itertuples(index=False)]
+    caption = f"Data of the chart: {title}" + (f" (first {len(shown):,} of {len(table):,} rows)" if cut else "")
+    body = html.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(str(col), scope="col")
+                                                                  for col in table.columns])),
+                       html.Tbody(rows)], className="table table-sm table-striped small mb-1")
+    note = html.P(["Not shown: ", plural(cut, "more row", "more rows"), ". ",
+                   html.A("Every row as CSV", href=csv_href, download="")], className="small") if cut else None
+    return html.Details([html.Summary("Show as table", className="small"),
+                         html.Div(body, className="table-responsive chart-table", tabIndex="0", role="region",
+                                  **{"aria-label": f"Data table: {title}"}),
+                         note], className="chart-data mb-1")
+
+
+def unknown_codes(query: Mapping[str, object], keys: Iterable[str], known: Iterable[str]) -> html.Div | None:
+    """A message naming the codes a link asked for under ``keys`` that are not countries or groups (the view's
+    parser drops them, so the page would otherwise show something else without a word)."""
+    known = {code.upper() for code in known} | {"NONE"}  # codes are read in any case; "none" is the empty list
+    unknown: list[str] = []
+    for key in keys:
+        raw = query.get(key)
+        raw = raw[0] if isinstance(raw, (list, tuple)) and raw else raw
+        if isinstance(raw, str):
+            unknown += [part for part in map(str.strip, raw.split(",")) if part and part.upper() not in known]
+    if not unknown:
+        return None
+    shown = ", ".join(repr(code[:24]) for code in dict.fromkeys(unknown[:5]))
+    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    return html.Div(dbc.Alert(f"No country or group {shown}{more}: left out of this view.", color="warning",
+                              className="py-1 small"), role="status")

@@ -98,9 +98,11 @@ def layout(**query) -> html.Div:
                     dbc.Col(html.Div(controls, className="cmp-controls"), lg=3, md=4),
                     dbc.Col(
                         [
+                            html.Div(c.unknown_codes(query, ("countries", "groups", "custom"),
+                                                     [*views.frames().names, *views.frames().groups["group_id"]]),
+                                     id="cmp-unknown"),
                             html.Div(id="cmp-missing", role="status"),
-                            dcc.Loading(dcc.Graph(id="cmp-graph", config=c.GRAPH_CONFIG,
-                                                  style={"height": "480px"}), type="default"),
+                            c.chart_block("cmp-graph", 480),
                             html.Div(id="cmp-note"),
                             c.download_link("cmp", href),
                         ],
@@ -221,6 +223,7 @@ def build_figure(view, ind: dict, mode: str, log: bool, year_from: int, year_to:
     Output("cmp-missing", "children"),
     Output("url", "search", allow_duplicate=True),
     Output("cmp-download-btn", "href"),
+    Output("cmp-graph-about", "children"),
     Input("cmp-indicator", "value"),
     Input("cmp-countries", "value"),
     Input("cmp-groups", "value"),
@@ -241,7 +244,10 @@ def update(ind_id, countries, groups, custom, agg, mode, log, year_from, year_to
     alert = (dbc.Alert([html.Div(m) for m in missing], color="warning", className="py-1 mb-1 small")
              if missing else None)
     if view.table.empty:
-        return c.empty_figure(view.meta["empty"]), "", alert, search, href
+        return c.empty_figure(view.meta["empty"]), "", alert, search, href, None
     ind = c.indicator(p.indicator)
     fig = build_figure(view, ind, p.mode, p.log, p.year_from, p.year_to)
-    return fig, c.source_note(ind, view.meta["period"], view.notes), alert, search, href
+    text = c.ChartText(view.meta["title"], f"{view.meta['unit']}, {view.meta['period']}",
+                       ((ind, view.meta["period"]),), (*missing, *view.notes))
+    return (fig, c.source_note(ind, view.meta["period"], view.notes), alert, search, href,
+            c.chart_about("cmp-graph", PAGE, "lines", p, view, search, text, "lines"))

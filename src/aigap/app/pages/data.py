@@ -34,6 +34,7 @@ def layout(**query) -> html.Div:
     return html.Div(
         [
             html.H1("Data & sources", className="h3"),
+            c.unknown_codes(query, ("country",), views.frames().names),
             html.P("The observations behind every chart, what each indicator measures, where it comes from, its "
                    "licence and caveats, which countries and years have data, and what the last ingest did.",
                    className="text-muted small mb-2"),
@@ -84,7 +85,8 @@ def layout(**query) -> html.Div:
                              dbc.Checklist(id="data-cov-all", options=[{"label": "Draw all countries (a tall "
                                                                         "figure)", "value": "all"}],
                                            value=["all"] if p.coverage == "all" else [], className="small"),
-                             dcc.Loading(dcc.Graph(id="data-coverage", config=c.GRAPH_CONFIG), type="default"),
+                             c.chart_block("data-coverage", coverage_height(len(views.view(PAGE, p, "coverage").table)),
+                                           described=False, sized=False),
                              c.download_link("data-coverage", views.download_href(PAGE, search, table="coverage"))],
                             lg=8),
                     dbc.Col([html.H2("Aggregates published by the source", className="h5"),
@@ -265,6 +267,11 @@ def aggregates_panel(p: dv.Params, ind: Mapping) -> html.Div:
     ])
 
 
+def coverage_height(rows: int) -> int:
+    """The coverage figure's height in pixels for this many country rows."""
+    return max(220, 15 * rows + 110)
+
+
 def coverage_figure(view, ind: Mapping) -> dict:
     """The coverage view's matrix: a cell is drawn where the country has at least one observation that year."""
     table, years = view.table, view.meta["years"]
@@ -275,7 +282,7 @@ def coverage_figure(view, ind: Mapping) -> dict:
         "zmax": 1, "showscale": False, "xgap": 1, "ygap": 1,
     }
     return c.plain_figure([heatmap], {
-        "height": max(220, 15 * len(table) + 110), "plot_bgcolor": NO_DATA,
+        "height": coverage_height(len(table)), "plot_bgcolor": NO_DATA,
         "margin": {"l": 10, "r": 10, "t": 60, "b": 20},
         "title": {"text": f"{ind['name']}: years with data, by country", "x": 0.01, "y": 0.995,
                   "yanchor": "top", "yref": "container", "font": {"size": 13}},
@@ -324,6 +331,7 @@ def on_indicator(ind_id):
     Output("url", "search", allow_duplicate=True),
     Output("data-download-btn", "href"),
     Output("data-coverage-download-btn", "href"),
+    Output("data-coverage-about", "children"),
     Input("data-indicator", "value"),
     Input("data-countries", "value"),
     Input("data-from", "value"),
@@ -340,8 +348,13 @@ def update(ind_id, countries, year_from, year_to, cov_all):
     count = html.Span(rows.notes[0], className="text-danger" if rows.table.empty else None)
     fig = coverage_figure(cov, ind) if len(cov.table) else c.empty_figure(cov.meta["empty"])
     search = c.query_string(p.query())
+    years = cov.meta.get("years") or []
+    period = f"{years[0]}-{years[-1]}" if years else "no data"
+    text = c.ChartText(c.plain_title(fig) if len(cov.table) else cov.meta["empty"],
+                       "Years with at least one observation, by country", ((ind, period),), cov.notes)
     return (grid_rows(rows.table), count, api_href(p), fig, " ".join(cov.notes), aggregates_panel(p, ind), search,
-            views.download_href(PAGE, search), views.download_href(PAGE, search, table="coverage"))
+            views.download_href(PAGE, search), views.download_href(PAGE, search, table="coverage"),
+            c.chart_about("data-coverage", PAGE, "coverage", p, cov, search, text))
 
 
 # How many rows the table shows after its column filters, counted in the browser (no round trip).

@@ -89,6 +89,7 @@ def layout(**values) -> html.Div:
     return html.Div(
         [
             html.H1("Explorer: any indicator against any other", className="h3"),
+            c.unknown_codes(values, ("highlight",), frames.names),
             dbc.Row(
                 [
                     axis_picker("x", "X axis (horizontal)", p.x, p.xmode, kind_x),
@@ -124,8 +125,7 @@ def layout(**values) -> html.Div:
                 ],
                 className="g-2 mb-2 align-items-end",
             ),
-            dcc.Loading(dcc.Graph(id="exp-graph", config=c.GRAPH_CONFIG, style={"height": "620px"}),
-                        type="default"),
+            c.chart_block("exp-graph", 620),
             html.Div(id="exp-note"),
             c.download_link("exp", views.download_href(PAGE, search)),
             html.P("Click a country to open its profile.", className="small text-muted"),
@@ -208,6 +208,7 @@ def group_colours(categories: list[str], order: list[str]) -> dict[str, str]:
 def build_figure(view, ind_x: dict, ind_y: dict, p: ex.Params) -> dict:
     """One trace per colour group, in the view's legend order; every point is a row of the view's table."""
     colours = group_colours(view.meta["categories"], view.meta["order"])
+    top = view.table["display_y"].max()  # the highest point's label goes below it: above, the plot edge cuts it
     traces = []
     for group in view.meta["order"]:
         rows = view.table[view.table["colour_group"] == group].to_dict("records")
@@ -216,7 +217,8 @@ def build_figure(view, ind_x: dict, ind_y: dict, p: ex.Params) -> dict:
         traces.append({
             "type": "scatter", "mode": "markers+text", "name": f"{group} ({len(rows)})",
             "x": [r["display_x"] for r in rows], "y": [r["display_y"] for r in rows],
-            "text": [r["name"] if lab else "" for r, lab in zip(rows, labelled)], "textposition": "top center",
+            "text": [r["name"] if lab else "" for r, lab in zip(rows, labelled)],
+            "textposition": ["bottom center" if r["display_y"] == top else "top center" for r in rows],
             "textfont": {"size": 12, "color": "#222"}, "customdata": [r["iso3"] for r in rows],
             "hovertext": [_hover(r, ind_x, ind_y, p) for r in rows], "hovertemplate": "%{hovertext}<extra></extra>",
             "cliponaxis": False,
@@ -230,7 +232,7 @@ def build_figure(view, ind_x: dict, ind_y: dict, p: ex.Params) -> dict:
     title = c.chart_title(f"{_short(ind_y['name'])} against {_short(ind_x['name'])}, {p.year}: "
                           f"{c.plural(len(view.table), 'country', 'countries')}", width=70)
     return c.plain_figure(traces, {
-        "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
+        "margin": {"l": 10, "r": 30, "t": c.title_top(title) + 8, "b": 10},  # room for labels at the edges
         "title": title,
         "xaxis": {"title": {"text": axis_label(ind_x, p.xmode, wrap=110)}, "type": "log" if p.logx else "linear",
                   "automargin": True, "zeroline": False},
@@ -260,6 +262,7 @@ def notes_block(view, ind_x: dict, ind_y: dict, p: ex.Params) -> html.Div:
     Output("exp-year-label", "children"),
     Output("url", "search", allow_duplicate=True),
     Output("exp-download-btn", "href"),
+    Output("exp-graph-about", "children"),
     Input("exp-x", "value"),
     Input("exp-y", "value"),
     Input("exp-xmode", "value"),
@@ -284,8 +287,15 @@ def update(x, y, xmode, ymode, year, lag, colour, size, logx, logy, highlight):
     if view.table.empty:
         message = html.P(view.meta["empty"], className="text-muted")
         notes = [message, notes_block(view, ind_x, ind_y, p)] if p.year is not None else message
-        return c.empty_figure(view.meta["empty"]), html.Div(notes), label, search, href
-    return build_figure(view, ind_x, ind_y, p), notes_block(view, ind_x, ind_y, p), label, search, href
+        return c.empty_figure(view.meta["empty"]), html.Div(notes), label, search, href, None
+    fig = build_figure(view, ind_x, ind_y, p)
+    periods = {axis: view.meta["period"][axis] or str(p.year) for axis in ("x", "y")}
+    text = c.ChartText(c.plain_title(fig), "; ".join(f"{axis.upper()}: {ind['unit']}, {periods[axis]}"
+                                                      for axis, ind in (("x", ind_x), ("y", ind_y))),
+                       ((ind_x, periods["x"]), (ind_y, periods["y"])),
+                       (*view.notes, *view.meta["axis_notes"]["x"], *view.meta["axis_notes"]["y"]))
+    return (fig, notes_block(view, ind_x, ind_y, p), label, search, href,
+            c.chart_about("exp-graph", PAGE, "points", p, view, search, text, "scatter"))
 
 
 @callback(

@@ -59,14 +59,16 @@ def _options(labels: dict[str, str]) -> list[dict]:
     return [{"label": v, "value": k} for k, v in labels.items()]
 
 
-def _graph(graph_id: str, height: int) -> dcc.Loading:
-    return dcc.Loading(dcc.Graph(id=graph_id, config=c.GRAPH_CONFIG, style={"height": f"{height}px"}),
-                       type="default")
-
-
 def _section(prefix: str, graph_id: str, height: int, href: str, *extra) -> list:
-    return [_graph(graph_id, height), *extra, html.Div(id=f"{graph_id.removesuffix('-graph')}-note"),
+    return [c.chart_block(graph_id, height), *extra, html.Div(id=f"{graph_id.removesuffix('-graph')}-note"),
             c.download_link(prefix, href)]
+
+
+def _about(graph_id: str, table: str, p: gv.Params, view, ind: dict, subtitle: str, chart: str,
+           notes: tuple = ()) -> list:
+    """The summary, export, embed link and data table under one of the page's charts."""
+    text = c.ChartText(view.meta["title"], subtitle, ((ind, view.meta["period"]),), (*notes, *view.notes))
+    return c.chart_about(graph_id, PAGE, table, p, view, c.query_string(gv.to_query(p)), text, chart)
 
 
 def layout(**query) -> html.Div:
@@ -103,6 +105,8 @@ def layout(**query) -> html.Div:
             dbc.Col(html.Div(controls, className="gap-controls"), lg=3, md=4),
             dbc.Col([
                 html.H2("1. The gap over time", className="h5"),
+                c.unknown_codes(query, ("countries", "groups"),
+                                [*views.frames().names, *views.frames().groups["group_id"]]),
                 html.Div(id="gap-missing", role="status"),
                 *_section("gap", "gap-graph", 400, links["gap"]),
                 html.H2("2. Trends and years to catch up", className="h5 mt-3"),
@@ -158,6 +162,8 @@ def write_url(*values):
     Output("gap-trend-graph", "figure"),
     Output("gap-trend-table", "children"),
     Output("gap-trend-note", "children"),
+    Output("gap-graph-about", "children"),
+    Output("gap-trend-graph-about", "children"),
     *[Input(control, "value") for control in CONTROLS[:-1]],
 )
 def update_gap(*values):
@@ -167,16 +173,19 @@ def update_gap(*values):
     missing = [html.Div(m, className="small text-danger") for m in lines.meta["missing"]]
     if lines.table.empty:
         empty = c.empty_figure(lines.meta["empty"])
-        return empty, "", missing, empty, "", ""
+        return empty, "", missing, empty, "", "", None, None
     fig = figs.gap_figure(lines, p.measure, p.year_from, p.year_to)
     note = c.source_note(ind, lines.meta["period"], lines.notes)
+    unit = f"{lines.meta['unit']}, "
+    about = _about("gap-graph", "gap", p, lines, ind, unit + lines.meta["period"], "gap", lines.meta["missing"])
     trend = views.view(PAGE, p, "trend")
     if trend.table.empty:
-        return fig, note, missing, c.empty_figure(trend.meta["empty"]), "", ""
+        return fig, note, missing, c.empty_figure(trend.meta["empty"]), "", "", about, None
     tfig = (c.empty_figure(trend.meta["empty"]) if "empty" in trend.meta else
             figs.trend_figure(trend, views.view(PAGE, p, "points").table))
     return (fig, note, missing, tfig, figs.trend_html(trend.table),
-            c.source_note(ind, trend.meta["period"], trend.notes))
+            c.source_note(ind, trend.meta["period"], trend.notes), about,
+            _about("gap-trend-graph", "trend", p, trend, ind, unit + trend.meta["period"], "trend"))
 
 
 @callback(
@@ -184,6 +193,8 @@ def update_gap(*values):
     Output("gap-conc-note", "children"),
     Output("gap-bloc-graph", "figure"),
     Output("gap-bloc-note", "children"),
+    Output("gap-conc-graph-about", "children"),
+    Output("gap-bloc-graph-about", "children"),
     Input("gap-conc", "value"),
 )
 def update_concentration(conc_id):
@@ -192,7 +203,11 @@ def update_concentration(conc_id):
     conc = views.view(PAGE, p, "concentration")
     if conc.table.empty:
         empty = c.empty_figure(conc.meta["empty"])
-        return empty, "", empty, ""
+        return empty, "", empty, "", None, None
     blocs = views.view(PAGE, p, "blocs")
     return (figs.concentration_figure(conc), c.source_note(ind, conc.meta["period"], conc.notes),
-            figs.bloc_figure(blocs), c.source_note(ind, blocs.meta["period"], blocs.notes))
+            figs.bloc_figure(blocs), c.source_note(ind, blocs.meta["period"], blocs.notes),
+            _about("gap-conc-graph", "concentration", p, conc, ind,
+                   f"Shares of the total (%) and HHI, {conc.meta['period']}", "concentration"),
+            _about("gap-bloc-graph", "blocs", p, blocs, ind, f"Shares of the total (%), {blocs.meta['period']}",
+                   "blocs"))

@@ -127,6 +127,7 @@ def layout(**query) -> html.Div:
     fig_robust, robust_words = robustness_group(p)
     compare_rows, fig_compare, compare_note = comparison_group(p)
     sources, year_note = inputs_group(p)
+    abouts = {graph: about(p, graph) for graph in ABOUT}
     link_group = dbc.InputGroup([
         dbc.Label("Link to this index", html_for="ix-link-text", className="input-group-text small mb-0"),
         dbc.Input(id="ix-link-text", readonly=True, value="", size="sm", className="font-monospace small"),
@@ -137,8 +138,7 @@ def layout(**query) -> html.Div:
              for prefix, name in DOWNLOADS}
     outputs = html.Div([
         html.Div(summary, id="ix-summary", className="mb-2"), link_group,
-        dcc.Loading(dcc.Graph(id="ix-map", figure=fig_map, config=c.GRAPH_CONFIG, style={"height": "400px"}),
-                    delay_show=400),
+        c.chart_block("ix-map", 400, fig_map, abouts["ix-map"]),
         html.H2("Ranking", className="h6 mt-2"),
         html.Div(table, id="ix-table", style={"maxHeight": "460px", "overflowY": "auto"}),
         html.Div(missing, id="ix-missing", className="mt-2"),
@@ -154,16 +154,38 @@ def layout(**query) -> html.Div:
         dbc.Row([
             dbc.Col([html.H2("How robust is each rank?", className="h5"),
                      html.Div(robust_words, id="ix-robust-words", className="small"),
-                     dcc.Loading(dcc.Graph(id="ix-robust", figure=fig_robust, config=c.GRAPH_CONFIG), delay_show=400),
+                     c.chart_block("ix-robust", fig_robust["layout"]["height"], fig_robust,
+                                   abouts["ix-robust"], described=False, sized=False),
                      links["ix-robust"]], lg=7),
             dbc.Col([html.H2("Compared with the published indices", className="h5"),
                      html.Div(compare_rows, id="ix-compare-table"),
-                     dcc.Loading(dcc.Graph(id="ix-compare", figure=fig_compare, config=c.GRAPH_CONFIG,
-                                           style={"height": "420px"}), delay_show=400),
+                     c.chart_block("ix-compare", 420, fig_compare, abouts["ix-compare"], described=False),
                      html.Div(compare_note, id="ix-compare-note", className="small text-muted"),
                      links["ix-compare"]], lg=5),
         ], className="mt-3"),
     ])
+
+
+# Graph id -> (its view table, its chart name in app/embed.py or None).
+ABOUT = {"ix-map": ("map", "map"), "ix-robust": ("robustness", None), "ix-compare": ("pairs", "comparison")}
+
+
+def about(p: V.Params, graph_id: str) -> list:
+    """The summary, export, embed link and data table under one of the page's charts."""
+    table, chart = ABOUT[graph_id]
+    view, ranking = views.view(PAGE, p, table), views.view(PAGE, p, "ranking")
+    used = tuple((c.indicator(r.indicator_id), r.text) for r in views.view(PAGE, p, "inputs").table.itertuples())
+    if graph_id == "ix-map":
+        text = c.ChartText(view.meta["title"], f"{ranking.meta['title']} index; {view.meta['colorbar']}", used,
+                           ranking.notes)
+    elif graph_id == "ix-robust":
+        text = c.ChartText(view.meta.get("title", ""), F.ROBUST_AXIS, used, view.notes)
+    else:
+        comparison = views.view(PAGE, p, "comparison")
+        text = c.ChartText(F.COMPARE_TITLE, f"{ranking.meta['title']} index against the published indices",
+                           tuple((c.indicator(r.indicator_id), str(r.edition)) for r in comparison.table.itertuples()),
+                           comparison.notes[:1])
+    return c.chart_about(graph_id, PAGE, table, p, view, p.search, text, chart)
 
 
 def preset_note(preset: str) -> str:
@@ -333,8 +355,8 @@ def _params(search: object) -> V.Params:
 
 
 @callback(Output("ix-map", "figure"), Output("ix-table", "children"), Output("ix-missing", "children"),
-          Output("ix-summary", "children"), Output("ix-drawn", "data"), Input("ix-state", "data"),
-          prevent_initial_call=True)
+          Output("ix-summary", "children"), Output("ix-drawn", "data"), Output("ix-map-about", "children"),
+          Input("ix-state", "data"), prevent_initial_call=True)
 def on_ranking(search):
     """The map and the ranking first; the other groups follow once they are drawn (``ix-drawn``)."""
     p = _params(search)
@@ -342,17 +364,19 @@ def on_ranking(search):
     patch = Patch()  # the map's geography never changes: only its traces and title
     patch["data"] = fig["data"]
     patch["layout"]["title"]["text"] = fig["layout"]["title"]["text"]
-    return patch, table, missing, summary, search
+    return patch, table, missing, summary, search, about(p, "ix-map")
 
 
 @callback(Output("ix-robust", "figure"), Output("ix-robust-words", "children"), Output("ix-compare-table", "children"),
           Output("ix-compare", "figure"), Output("ix-compare-note", "children"), Output("ix-sources", "children"),
-          Output("ix-year-note", "children"), Input("ix-drawn", "data"), prevent_initial_call=True)
+          Output("ix-year-note", "children"), Output("ix-robust-about", "children"),
+          Output("ix-compare-about", "children"), Input("ix-drawn", "data"), prevent_initial_call=True)
 def on_details(search):
     """Robustness, the published indices and the inputs, after the map and ranking (one callback: every callback
     costs the browser's renderer a pass over all components)."""
     p = _params(search)
-    return (*robustness_group(p), *comparison_group(p), *inputs_group(p))
+    return (*robustness_group(p), *comparison_group(p), *inputs_group(p), about(p, "ix-robust"),
+            about(p, "ix-compare"))
 
 
 clientside_callback(  # the shareable link: this origin, this page, the query string on_controls wrote

@@ -11,6 +11,8 @@ from .. import components as c
 
 COMPARE_COLOURS = {"imf_aipi": c.QUALITATIVE[0], "oxford_gairi": c.QUALITATIVE[1], "tortoise_gaii": c.QUALITATIVE[2]}
 COMPARE_SYMBOLS = {"imf_aipi": "circle", "oxford_gairi": "square", "tortoise_gaii": "diamond"}
+COMPARE_TITLE = "Our rank vs theirs (among the countries both rank)"
+ROBUST_AXIS = "Rank (1 = best): median and 5-95% range"
 
 
 def _fmt(value, decimals: int) -> str:
@@ -80,7 +82,7 @@ def robustness_figure(view) -> dict:
     fig = c.plain_figure([t for t in traces if t["x"]], {
         "height": 18 * len(table) + 150, "margin": {"l": 10, "r": 10, "t": 75, "b": 40},
         "title": {"text": view.meta["title"], "x": 0.01, "y": 0.995, "yanchor": "top", "font": {"size": 13}},
-        "xaxis": {"title": {"text": "Rank (1 = best): median and 5-95% range"}, "rangemode": "tozero"},
+        "xaxis": {"title": {"text": ROBUST_AXIS}, "rangemode": "tozero"},
         "yaxis": {"autorange": "reversed", "categoryorder": "array", "categoryarray": table["name"].tolist(),
                   "automargin": True, "title": None},
         "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}}})
@@ -102,7 +104,7 @@ def comparison_figure(view, pairs) -> dict | None:
                    "line": {"color": "#888888", "dash": "dot", "width": 1}, "hoverinfo": "skip"})
     fig = c.plain_figure(traces, {
         "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-        "title": {"text": "Our rank vs theirs (among the countries both rank)", "x": 0.01, "font": {"size": 13}},
+        "title": {"text": COMPARE_TITLE, "x": 0.01, "font": {"size": 13}},
         "xaxis": {"title": {"text": "Rank in the published index"}, "autorange": "reversed"},
         "yaxis": {"title": {"text": "Rank in this index"}, "autorange": "reversed"},
         "legend": {"orientation": "h", "y": -0.18, "font": {"size": 11}}})

@@ -45,15 +45,7 @@ def layout(**query) -> html.Div:
                 ],
                 className="g-2 mb-2",
             ),
-            dcc.Loading(
-                dbc.Row(
-                    [
-                        dbc.Col(dcc.Graph(id="ov-map", config=c.GRAPH_CONFIG, style={"height": "460px"}), lg=7),
-                        dbc.Col(dcc.Graph(id="ov-bar", config=c.GRAPH_CONFIG, style={"height": "460px"}), lg=5),
-                    ]
-                ),
-                type="default",
-            ),
+            dbc.Row([dbc.Col(c.chart_block("ov-map", 460), lg=7), dbc.Col(c.chart_block("ov-bar", 460), lg=5)]),
             html.Div(id="ov-note"),
             c.download_link("ov", views.download_href(PAGE, search)),
             html.P("Click a country on the map or a bar to open its profile.", className="small text-muted"),
@@ -168,6 +160,8 @@ def bar_figure(view) -> dict:
     Output("ov-note", "children"),
     Output("url", "search", allow_duplicate=True),
     Output("ov-download-btn", "href"),
+    Output("ov-map-about", "children"),
+    Output("ov-bar-about", "children"),
     Input("ov-indicator", "value"),
     Input("ov-year", "value"),
     Input("ov-mode", "value"),
@@ -182,9 +176,16 @@ def update(ind_id, year, mode, lag):
     ind = c.indicator(p.indicator)
     if view.table.empty:
         empty = c.empty_figure(view.meta["empty"])
-        return empty, empty, html.P(view.meta["empty"]), search, href
-    return (map_figure(view, ind, p.mode), bar_figure(view),
-            c.source_note(ind, view.meta["period"], view.notes), search, href)
+        return empty, empty, html.P(view.meta["empty"]), search, href, None, None
+    bar = bar_figure(view)
+    sources = ((ind, view.meta["period"]),)
+    subtitle = f"{view.meta['unit']}, {view.meta['period']}"
+    about = [c.chart_about(graph, PAGE, "map", p, view, search, c.ChartText(title, sub, sources, view.notes), chart)
+             for graph, chart, title, sub in (
+                 ("ov-map", "map", view.meta["title"], subtitle),
+                 ("ov-bar", "bar", f"{view.meta['title']}: {bar['layout']['title']['text'].lower()}", subtitle))]
+    return (map_figure(view, ind, p.mode), bar, c.source_note(ind, view.meta["period"], view.notes), search, href,
+            *about)
 
 
 @callback(

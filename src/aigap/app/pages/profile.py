@@ -13,7 +13,6 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from ...analysis.views.profile import notice as notice_text
 from .. import components as c
 from .. import views
 
@@ -44,16 +43,28 @@ def notice_of(text: str | None) -> dbc.Alert | None:
     return dbc.Alert(text, color="warning", className="py-1 small") if text else None
 
 
+def _first_draw() -> bool:
+    """True on the callback's call on page load, whose outputs the layout already holds."""
+    try:
+        return dash.ctx.triggered_id is None
+    except dash.exceptions.MissingCallbackContextException:  # called as a function (tests)
+        return False
+
+
 # -- layout -----------------------------------------------------------------------------------------------------
 def layout(**query) -> html.Div:
-    """The page's frame for the country the URL asks for; ``update`` fills it in (it runs on load)."""
+    """The page for the country the URL asks for, drawn in full: filled in by a callback, the table pushed
+    everything under it down as it arrived (a layout shift of 0.87). ``update`` redraws it on a change."""
     _, p = views.parse(PAGE, query)
     options = c.country_options()
-    search = search_of(p)
+    title, notice, summary, table, href, series_href, brief, about = render(p)
     return html.Div(
         [
-            html.H1(f"Country profile: {views.frames().name(p.country)}", id="prof-title", className="h3"),
-            html.Div(notice_of(notice_text(p, views.frames())), id="prof-notice"),
+            html.Div([html.H1(title, id="prof-title", className="h3 mb-0"),
+                      html.A("Printable brief", id="prof-brief", href=brief,
+                             className="btn btn-outline-secondary btn-sm")],
+                     className="d-flex flex-wrap align-items-center gap-2 mb-2"),
+            html.Div(notice, id="prof-notice"),
             dbc.Row(
                 [
                     dbc.Col([dbc.Label("Country", html_for="prof-country"),
@@ -63,15 +74,15 @@ def layout(**query) -> html.Div:
                              dcc.Dropdown(id="prof-peer", options=options, value=p.peer, clearable=True,
                                           searchable=True, placeholder="Pick a country to compare (optional)")],
                             md=4),
-                    dbc.Col(html.Div(id="prof-summary", className="small pt-md-4"), md=4),
+                    dbc.Col(html.Div(summary, id="prof-summary", className="small pt-md-4"), md=4),
                 ],
                 className="g-2 mb-2",
             ),
-            dcc.Loading(html.Div(id="prof-table"), type="default"),
+            html.Div(about, id="prof-about"),
+            dcc.Loading(html.Div(table, id="prof-table"), type="default"),
             html.Div(id="prof-note", children=method_note(), className="small text-muted"),
-            html.Div([c.download_link("prof", views.download_href(PAGE, search), "Download CSV of this table"),
-                      c.download_link("prof-series", views.download_href(PAGE, search, table="series"),
-                               "Download CSV of the trend lines")],
+            html.Div([c.download_link("prof", href, "Download CSV of this table"),
+                      c.download_link("prof-series", series_href, "Download CSV of the trend lines")],
                      className="d-flex gap-2"),
         ]
     )
@@ -270,15 +281,20 @@ def table_view(view, series, p) -> html.Div:
 
 
 def render(p) -> tuple:
-    """(title, notice, summary, table, CSV link of the table, CSV link of the trend lines) for these parameters."""
+    """(title, notice, summary, table, CSV link of the table, CSV link of the trend lines, brief link, the table's
+    summary sentence and the trend lines as a table) for these parameters."""
     view, series = views.view(PAGE, p, "profile"), views.view(PAGE, p, "series")
     meta = view.meta
     notice = notice_of(meta["notice"])
     summary = [html.Div(meta["summary"][0]), html.Div(meta["summary"][1]),
                html.Div(meta["summary"][2], className="text-muted")]
     search = search_of(p)
+    series_csv = views.download_href(PAGE, search, table="series")
+    sentence = c.summary_text(PAGE, "profile", p, view)
+    about = [html.P(sentence, id="prof-table-summary", className="chart-summary small mb-1"),
+             c.data_table(series.table, f"trend lines of {meta['name']}", series_csv)]
     return (meta["title"], notice, summary, table_view(view, series, p), views.download_href(PAGE, search),
-            views.download_href(PAGE, search, table="series"))
+            series_csv, f"/brief/{p.country}", about)
 
 
 @callback(
@@ -288,6 +304,8 @@ def render(p) -> tuple:
     Output("prof-table", "children"),
     Output("prof-download-btn", "href"),
     Output("prof-series-download-btn", "href"),
+    Output("prof-brief", "href"),
+    Output("prof-about", "children"),
     Output("url", "search", allow_duplicate=True),
     Output("prof-peer", "value"),
     Input("prof-country", "value"),
@@ -302,5 +320,7 @@ def update(country, peer, search=None):
     _, asked = views.parse(PAGE, parse_qs((search or "").lstrip("?"), keep_blank_values=True))
     if (asked.country, asked.peer) == (p.country, p.peer):
         p = asked
+    if _first_draw():  # the layout already shows these parameters
+        return (*[dash.no_update] * 8, search_of(p), dash.no_update)
     # comparing a country with itself (or with nothing known): no comparison
     return (*render(p), search_of(p), dash.no_update if p.peer == peer else p.peer)
