@@ -4,6 +4,7 @@ frames."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -75,7 +76,8 @@ def test_overview_share_sentences_are_the_tables_shares(store_frames, query):
 def test_overview_value_sentences_are_the_tables_values(store_frames, query):
     p, view, text = run(store_frames, "overview", query)
     t = view.table
-    assert re.search(rf"In {p.year} (the )?{re.escape(t.iloc[0]['name'])} had the highest ", text)
+    assert re.search(rf"In {p.year} (the )?{re.escape(t.iloc[0]['name'])}(,| and| had the highest| scored highest)",
+                     text)
     assert shows(text, t["display"].iloc[0]) and shows(text, t["display"].iloc[1])
     assert shows(text, t["display"].median())
     lagged = int((t["lag"] > 0).sum())
@@ -148,10 +150,10 @@ def test_profile_names_the_best_and_weakest_standing(store_frames, country):
     t = view.table
     assert f"has data for {int(t['value'].notna().sum())} of {len(t)} indicators" in text
     ranked = t[t["rank"].notna() & (t["pillar"] != "context")]
-    best_part, worst_part = text.split("best standing")[1].split("its weakest")
+    best_part, worst_part = text.split("best standing")[1].split("Its weakest")
     for part, pick in ((best_part, ranked["percentile"].max()), (worst_part, ranked["percentile"].min())):
         tied = ranked[ranked["percentile"] == pick]  # any of the rows tied at the top (bottom) may be named
-        assert any(re.search(rf"{re.escape(r['name'])} \({r['rank']}(st|nd|rd|th) of {r['of']:,} in "
+        assert any(re.search(rf"{re.escape(r['name'])} – {r['rank']}(st|nd|rd|th) of {r['of']:,} in "
                              rf"{re.escape(str(r['period']))}", part, re.I) for _, r in tied.iterrows()), part
 
 
@@ -166,6 +168,114 @@ def test_index_sentence_is_the_ranking(store_frames, query):
     assert f"of the {len(scored)} countries" in text
     short = len(t) - len(scored)
     assert (f"{short} more countries have too little data" in text) == (short > 0)
+
+
+def nested_brackets(text: str) -> bool:
+    """A bracket opened inside another, or two bracketed groups side by side: 'Index (Oxford) (113th …)'."""
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth > 1:
+            return True
+    return ") (" in text
+
+
+@pytest.mark.parametrize("name, query", [
+    ("overview", {"indicator": "imf_aipi", "year": "2023"}),
+    ("overview", {"indicator": "oxford_gairi", "year": "2023"}),
+    ("compare", {"indicator": "imf_aipi"}),
+    ("compare", {"indicator": "imf_aipi", "countries": "USA"}),
+])
+def test_an_index_score_is_scored_on_the_index_with_its_scale(store_frames, name, query):
+    p, view, text = run(store_frames, name, query)
+    ind = store_frames.indicator(p.indicator)
+    scale = re.search(r"\d+-\d+", ind["unit"]).group(0)
+    assert "scored" in text and " had " not in text and "index score" not in text
+    assert re.search(rf"on the {re.escape(ind['name'].rstrip(')'))}.*\b{scale}\)", text), text
+    assert not nested_brackets(text), text
+    t = view.table
+    if name == "compare":
+        t = t[t["year"] == t["year"].max()]
+    assert shows(text, t["display"].max())
+
+
+def test_a_tie_at_the_top_is_stated_with_one_unit_form(store_frames):
+    p, view, text = run(store_frames, "overview", {"indicator": "internet_users_pct"})
+    t = view.table
+    tied = t[t["display"] == t["display"].iloc[0]]
+    assert len(tied) > 1  # the real data: several countries at 100% of population
+    head = text.split(" tied for the highest ")[0]
+    assert all(name in head for name in tied["name"]), text
+    assert re.search(rf"at {tied['display'].iloc[0]:.0f}%", text)
+    assert "% of population" not in text.split(" of the ")[-1]  # the unit is said once, in the name
+    assert not re.search(r"\d% of population", text)
+    after = t.iloc[len(tied)]
+    assert f"; {after['name']}" in text or f"; the {after['name']}" in text
+    assert shows(text, after["display"]) and shows(text, t["display"].median())
+
+
+@pytest.mark.parametrize("country", ["TUV", "BRA", "NGA", "IND"])
+def test_profile_sentence_has_no_nested_brackets(store_frames, country):
+    _p, _view, text = run(store_frames, "profile", {"country": country})
+    assert not nested_brackets(text), text
+
+
+def test_gap_blocs_sentence_has_a_verb_and_every_share(store_frames):
+    p, view, text = run(store_frames, "gap", {"table": "blocs"})
+    t = view.table.dropna(subset=["share"])
+    last = t[t["year"] == t["year"].max()]
+    first = last.iloc[0]
+    assert text.startswith(f"In {int(t['year'].max())} the {first['bloc']} held ")
+    assert all(shows(text, share) for share in last["share"])
+    assert "the rest of the world" in text
+
+
+def test_index_with_every_pillar_required_says_all(store_frames):
+    p, view, text = run(store_frames, "index", {"min": "5"})
+    assert p.spec.min_pillars == len(p.spec.pillars()) == 5
+    assert "with data on all 5 pillars" in text and "at least" not in text
+
+
+@pytest.mark.parametrize("query", [{"table": "robustness"}, {"table": "robustness", "preset": "capacity"}])
+def test_robustness_sentence_counts_stable_ranks_and_names_the_widest(store_frames, query):
+    p, view, text = run(store_frames, "index", query)
+    t = view.table
+    assert f"{int(t['robust'].sum())} of the top {len(t)} countries" in text
+    width = t["rank_p95"].apply(math.ceil) - t["rank_p5"].apply(math.floor)
+    widest = t[width == width.max()]
+    assert all(name in text.split("The widest")[1] for name in widest["name"]), text
+    lo, hi = math.floor(widest["rank_p5"].iloc[0]), math.ceil(widest["rank_p95"].iloc[0])
+    assert shows(text, lo) and shows(text, hi)
+
+
+@pytest.mark.parametrize("query", [{"table": "pairs"}, {"table": "pairs", "preset": "imf"}])
+def test_pairs_sentence_is_each_published_index_rank_correlation(store_frames, query):
+    p, view, text = run(store_frames, "index", query)
+    groups = list(view.table.groupby("index_name"))
+    assert len(groups) >= 2
+    for name, rows in groups:
+        rho = spearmanr(rows["our_rank"], rows["their_rank"]).statistic
+        part = text.split(f"with the {name}")[0].rsplit(":", 1)[-1].rsplit(";", 1)[-1].rsplit(" and ", 1)[-1]
+        assert shows(part, rho), (name, rho, text)
+        assert f"{name} ({rows['edition'].iloc[0]}, {len(rows)} countries)" in text
+
+
+@pytest.mark.parametrize("query", [{}, {"indicator": "internet_users_pct"}, {"indicator": "imf_aipi"}])
+def test_coverage_sentence_counts_countries_years_and_the_latest_whole_year(store_frames, query):
+    p, view, text = run(store_frames, "data", {"table": "coverage", **query})
+    years = view.meta["years"]
+    assert text.startswith(f"{view.meta['countries']} countr")
+    assert str(years[0]) in text and str(years[-1]) in text
+    t = view.table
+    full = int((t["years_with_data"] == len(years)).sum())
+    assert f"{full} of them ha" in text
+    obs = store_frames.obs(p.indicator)
+    partial = sorted(set(obs["year"]) - set(summaries.complete_periods(obs)["year"]))
+    whole = max(y for y in years if y not in partial and (t[str(y)] > 0).any())
+    count = int((t[str(whole)] > 0).sum())
+    assert re.search(rf"The latest whole year is {whole}, with data for {count}( of the {len(t)} countries drawn|"
+                     rf" countr)", text), text
+    assert ("known only to date" in text) == bool(partial)
 
 
 def test_a_table_without_a_summary_is_refused(store_frames):

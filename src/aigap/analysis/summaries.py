@@ -10,6 +10,7 @@ Pure: a view result and the frames in, a string out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -58,6 +59,49 @@ def _form(mode: str) -> str:
     return "" if mode == "absolute" else f" ({MODES[mode]})"
 
 
+_SCALE = re.compile(r"\b(\d+(?:\.\d+)?-\d+(?:\.\d+)?)\b")
+
+
+def _scale(unit: str | None) -> str | None:
+    """'0-1' for an index score ('index score, 0-1'): such a value reads 'scored 0.771 on …', not 'had'."""
+    if not unit or not unit.startswith("index score"):
+        return None
+    found = _SCALE.search(unit)
+    return found.group(1) if found else ""
+
+
+def _on_index(name: str, scale: str, form: str = "") -> str:
+    """'the IMF AI Preparedness Index (0-1)'; a name already ending in brackets takes the scale inside them
+    ('the Government AI Readiness Index (Oxford Insights, 0-100)')."""
+    extra = ", ".join(x for x in (scale, form.strip(" ()")) if x)
+    if not extra:
+        return f"the {name}"
+    return f"the {name[:-1]}, {extra})" if name.endswith(")") else f"the {name} ({extra})"
+
+
+def _is_percent(unit: str | None) -> bool:
+    return bool(unit) and unit.startswith("%")
+
+
+def _value(value, unit: str | None) -> str:
+    """A value after the first: '97.5%' for a percent unit (one unit form in a sentence), else the bare number."""
+    return f"{number(value)}%" if _is_percent(unit) else number(value)
+
+
+def _first_value(value, unit: str | None) -> str:
+    """The first value of a sentence: with its unit, unless the unit is a percentage or an index scale (said
+    once, as '%' or in the index's name)."""
+    return _value(value, unit) if _is_percent(unit) or _scale(unit) is not None else with_unit(value, unit)
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    """'A', 'A and B', 'A, B and C', 'A, B, C, D, E and 3 more'."""
+    names = [_the(n) for n in names]
+    if len(names) > limit:
+        names = names[:limit] + [f"{len(names) - limit} more"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _empty(view: View) -> str | None:
     if len(view.table):
         return None
@@ -98,11 +142,20 @@ def overview_map(p, view: View, frames: Frames) -> str:
     else:
         unit = view.meta.get("unit") or ind["unit"]
         best = "highest" if ind["higher_is_better"] else "lowest"
-        text = (f"In {p.year} {_the(first['name'])} had the {best} {name}{_form(p.mode)} of the {countries} with "
-                f"data, {with_unit(first['display'], unit)}")
-        if second is not None:
-            text += f"; {_the(second['name'])} {number(second['display'])}"
-        text += f"; the median was {number(t['display'].median())}"
+        tied = t[t["display"] == first["display"]]
+        scale = _scale(unit)
+        if scale is not None:
+            what = (f"tied for the {best} score on " if len(tied) > 1 else f"scored {best} on ") \
+                + _on_index(ind["name"], scale, _form(p.mode))
+        else:
+            what = f"{'tied for' if len(tied) > 1 else 'had'} the {best} {name}{_form(p.mode)}"
+        shown = _first_value(first["display"], unit)
+        text = (f"In {p.year} {_names(list(tied['name']))} {what} of the {countries} with data, "
+                f"{'at ' if len(tied) > 1 else ''}{shown}")
+        if len(t) > len(tied):
+            after = t.iloc[len(tied)]
+            text += f"; {_the(after['name'])} {_value(after['display'], unit)}"
+        text += f"; the median was {_value(t['display'].median(), unit)}"
     caveats = []
     lagged = int((t["lag"] > 0).sum())
     if lagged:
@@ -138,13 +191,17 @@ def compare_lines(p, view: View, frames: Frames) -> str:
     last = rows[rows["year"] == year].sort_values(["display", "label"], ascending=[False, True])
     unit = view.meta.get("unit") or ind["unit"]
     top = last.iloc[0]
+    scale = _scale(unit)
+    index = _on_index(ind["name"], scale) if scale is not None else ""
+    shown = _first_value(top["display"], unit)
     if len(last) == 1:
-        text = f"In {year} {_the(top['label'])} had {with_unit(top['display'], unit)} of {_lower(ind['name'])}."
+        text = (f"In {year} {_the(top['label'])} scored {shown} on {index}." if scale is not None else
+                f"In {year} {_the(top['label'])} had {shown} of {_lower(ind['name'])}.")
     else:
         low = last.iloc[-1]
-        text = (f"In {year} {_the(top['label'])} had the highest {_lower(ind['name'])} of the "
-                f"{plural(len(last), 'line')} with a value, {with_unit(top['display'], unit)}; "
-                f"{_the(low['label'])} the lowest, {number(low['display'])}.")
+        what = f"scored highest on {index}" if scale is not None else f"had the highest {_lower(ind['name'])}"
+        text = (f"In {year} {_the(top['label'])} {what} of the {plural(len(last), 'line')} with a value, {shown}; "
+                f"{_the(low['label'])} the lowest, {_value(low['display'], unit)}.")
     caveats = []
     if partial_years and len(whole):
         caveats.append(f"{', '.join(map(str, partial_years))} {'is' if len(partial_years) == 1 else 'are'} "
@@ -229,9 +286,13 @@ def gap_blocs(p, view: View, frames: Frames) -> str:
     t = view.table.dropna(subset=["share"])
     year = int(t["year"].max())
     last = t[t["year"] == year]
-    parts = [f"{r.bloc if r.bloc != 'Rest of world' else 'the rest of the world'} {percent(r.share)}"
-             for r in last.itertuples()]
-    return f"In {year} " + ", ".join(parts[:-1]) + " and " + parts[-1] + " of the total of the countries with data."
+    names = [{"G7": "the G7", "Rest of world": "the rest of the world"}.get(r.bloc, r.bloc) for r in last.itertuples()]
+    shares = [percent(r.share) for r in last.itertuples()]
+    text = f"In {year} {names[0]} held {shares[0]} of the total of the countries with data"
+    rest = [f"{n} {v}" for n, v in zip(names[1:], shares[1:])]
+    if rest:
+        text += ", " + (rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1])
+    return _cap(text) + "."
 
 
 # -- Explorer -------------------------------------------------------------------------------------------------
@@ -275,11 +336,12 @@ def profile_profile(p, view: View, frames: Frames) -> str:
         best, worst = ranked.iloc[-1], ranked.iloc[0]
 
         def said(r) -> str:
-            return (f"{_lower(r['name'])} ({ordinal(r['rank'])} of {r['of']:,} in {r['period']}"
-                    + (", a partial period" if pd.notna(r["partial"]) and bool(r["partial"]) else "") + ")")
+            """'… Index (Oxford Insights) – 113th of 193 in 2024': a dash, as names carry brackets of their own."""
+            return (f"{_lower(r['name'])} – {ordinal(r['rank'])} of {r['of']:,} in {r['period']}"
+                    + (", a partial period" if pd.notna(r["partial"]) and bool(r["partial"]) else ""))
 
-        text += f" Its best standing is on {said(best)}"
-        text += f", its weakest on {said(worst)}." if len(ranked) > 1 else "."
+        text += f" Its best standing is on {said(best)}."
+        text += f" Its weakest is on {said(worst)}." if len(ranked) > 1 else ""
     older = int((t["year"] < t["latest_year_any"]).sum())
     if older:
         text += f" {plural(older, 'value is', 'values are')} older than the indicator's latest year."
@@ -294,11 +356,12 @@ def index_ranking(p, view: View, frames: Frames) -> str:
     scored = t[t[flag].astype(bool)].sort_values(["rank", "iso3"]) if len(t) else t
     spec = p.spec
     title = P.PRESETS[p.preset].label if p.preset in P.PRESETS else "custom"
+    pillars = len(spec.pillars())
+    needed = f"all {pillars}" if spec.min_pillars >= pillars else f"at least {spec.min_pillars} of the {pillars}"
     if scored.empty:
-        return f"No country has data on at least {spec.min_pillars} of the {len(spec.pillars())} pillars."
+        return f"No country has data on {needed} pillars."
     first = scored.iloc[0]
-    rule = (f"with data on at least {spec.min_pillars} of the {len(spec.pillars())} pillars"
-            if len(spec.pillars()) > 1 else "with a score")
+    rule = f"with data on {needed} pillars" if pillars > 1 else "with a score"
     text = (f"In the {title} index for {spec.year} {_the(first['name'])} ranks first with a score of "
             f"{number(first['score'])} of the {plural(len(scored), 'country', 'countries')} {rule}")
     if len(scored) > 1:
@@ -310,6 +373,66 @@ def index_ranking(p, view: View, frames: Frames) -> str:
         text += f" {plural(short, 'more country has', 'more countries have')} too little data to be scored."
     if spec.max_lag:
         text += f" Values from {span(spec.year - spec.max_lag, spec.year)}, each country's latest."
+    return text
+
+
+def index_robustness(p, view: View, frames: Frames) -> str:
+    """How many of the top countries keep their rank within 5 places, and the widest 5-95% rank range."""
+    if (empty := _empty(view)) is not None:
+        return empty
+    t = view.table
+    steady = int(t["robust"].astype(bool).sum())
+    width = np.ceil(t["rank_p95"]) - np.floor(t["rank_p5"])
+    widest = t[width == width.max()]
+    lo, hi = int(np.floor(widest["rank_p5"].iloc[0])), int(np.ceil(widest["rank_p95"].iloc[0]))
+    text = (f"Under other pillar weightings and normalisations, {steady} of the top {len(t)} countries by median "
+            f"rank stay within 5 places in 90% of cases.")
+    if len(widest) == 1:
+        owner = _possessive(_the(widest["name"].iloc[0]))
+        return text + f" The widest range is {owner}, {ordinal(lo)} to {ordinal(hi)}."
+    return text + (f" The widest ranges, {int(width.max())} places, are those of {_names(list(widest['name']))} "
+                   f"({', '.join(widest['rank_range'])}).")
+
+
+def index_pairs(p, view: View, frames: Frames) -> str:
+    """Spearman's rank correlation between this index's ranks and each published index's, over the countries
+    both rank."""
+    t = view.table
+    if t.empty:
+        return "No published index ranks the countries this index scores."
+    parts = []
+    for (_ind, name, edition), rows in t.groupby(["indicator_id", "index_name", "edition"], sort=False):
+        rho = spearman(rows["our_rank"], rows["their_rank"])
+        parts.append(f"{number(rho) if not np.isnan(rho) else 'undefined'} with the {name} ({edition}, "
+                     f"{plural(len(rows), 'country', 'countries')})")
+    listed = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + " and " + parts[-1]
+    return (f"Spearman's rank correlation between this index's ranks and the published indices' (1 = the same "
+            f"order), over the countries both rank: {listed}.")
+
+
+# -- Data -----------------------------------------------------------------------------------------------------
+def data_coverage(p, view: View, frames: Frames) -> str:
+    """How many countries and years have data, how many countries have every year, and the latest whole year."""
+    if (empty := _empty(view)) is not None:
+        return empty
+    ind = frames.indicator(p.indicator)
+    t = view.table
+    years = [int(y) for y in view.meta["years"]]
+    hidden = bool(view.meta["hidden"])
+    full = int((t["years_with_data"] == len(years)).sum())
+    at_least = "at least " if hidden and full == len(t) else ""
+    every = "the year" if len(years) == 1 else f"all {len(years)} years"
+    text = (f"{_cap(plural(int(view.meta['countries']), 'country has', 'countries have'))} data on "
+            f"{_lower(ind['name'])} in {span(years[0], years[-1])}; {at_least}{full} of them "
+            f"{'has' if full == 1 else 'have'} data for {every}.")
+    partial = set(_excluded_years(p.indicator, frames))
+    whole = [y for y in years if y not in partial and (t[str(y)] > 0).any()]
+    if whole:
+        count = int((t[str(whole[-1])] > 0).sum())
+        text += (f" The latest whole year is {whole[-1]}, with data for "
+                 + (f"{count} of the {len(t)} countries drawn" if hidden else plural(count, "country", "countries")))
+        text += f"; {', '.join(map(str, sorted(partial)))} {'is' if len(partial) == 1 else 'are'} known only to date." \
+            if partial else "."
     return text
 
 
@@ -345,6 +468,9 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("profile", "profile"): profile_profile,
     ("index", "ranking"): index_ranking,
     ("index", "map"): index_ranking,
+    ("index", "robustness"): index_robustness,
+    ("index", "pairs"): index_pairs,
+    ("data", "coverage"): data_coverage,
     ("brief", "pillars"): brief_pillars,
 }
 

@@ -236,14 +236,14 @@ TABLE_CELLS = 600  # "Show as table" lists at most this many cells (rows x colum
 
 
 def chart_block(graph_id: str, height: int, figure: dict | None = None, about: list | None = None,
-                described: bool = True, sized: bool = True) -> html.Div:
+                sized: bool = True) -> html.Div:
     """A chart as every page lays it out: the dcc.Graph in a box that keeps its height before plotly draws (no
     layout shift), described for screen readers by its summary sentence, then ``<graph_id>-about`` which the
-    page's callback fills with :func:`chart_about`. ``described=False`` for a chart without a summary;
-    ``sized=False`` for a figure that sets its own height (``height`` then only reserves room for it)."""
+    page's callback fills with :func:`chart_about`. ``sized=False`` for a figure that sets its own height
+    (``height`` then only reserves room for it)."""
     graph = dcc.Graph(id=graph_id, config=GRAPH_CONFIG, **({"style": {"height": f"{height}px"}} if sized else {}),
                       **({"figure": figure} if figure is not None else {}))
-    aria = {"aria-describedby": f"{graph_id}-summary"} if described else {}
+    aria = {"aria-describedby": f"{graph_id}-summary"}
     return html.Div([html.Div(dcc.Loading(graph, delay_show=300), className="chart-box",
                               style={"minHeight": f"{height}px"}, **aria),
                      html.Div(about, id=f"{graph_id}-about", className="chart-about")], className="chart-block")

@@ -86,7 +86,7 @@ def layout(**query) -> html.Div:
                                                                         "figure)", "value": "all"}],
                                            value=["all"] if p.coverage == "all" else [], className="small"),
                              c.chart_block("data-coverage", coverage_height(len(views.view(PAGE, p, "coverage").table)),
-                                           described=False, sized=False),
+                                           sized=False),
                              c.download_link("data-coverage", views.download_href(PAGE, search, table="coverage"))],
                             lg=8),
                     dbc.Col([html.H2("Aggregates published by the source", className="h5"),
