@@ -229,7 +229,7 @@ def render(page: str, name: str, p: object, chart: Chart) -> str:
     config = {**CONFIG, "toImageButtonOptions": {**CONFIG["toImageButtonOptions"], "filename": stem}}
     return _ENV.get_template("embed.html").render(
         chart=chart, back=_back_href(page), figure=_json(plot_figure(chart.figure)), config=_json(config),
-        plotly=dash.get_app().plotly_url(), script=_asset(SCRIPT))
+        plotly=dash.get_app().plotly_url, script=_asset(SCRIPT))
 
 
 def error_page(message: str, status: int) -> Response:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import html
@@ -125,7 +126,9 @@ class PageDash(Dash):
         return next((p for p in dash.page_registry.values() if self.strip_relative_path(p["relative_path"]) == here),
                     None)
 
+    @functools.cached_property
     def plotly_url(self) -> str:
+        """The partial plotly.js's fingerprinted URL, read from the file once (not on every page request)."""
         path = Path(self.config.assets_folder, PLOTLY_BUNDLE)
         return f"{self.get_asset_url(PLOTLY_BUNDLE)}?m={path.stat().st_mtime}"
 
@@ -139,7 +142,7 @@ class PageDash(Dash):
             lambda m: "" if library(m.group(1)) in optional - here else _FINGERPRINT.sub(_unversioned, m.group(0)),
             scripts)
         full_load = sorted(path for path, libs in needs.items() if path and (libs & optional) - here)
-        kwargs["metas"] += "\n" + "\n".join([_meta("aigap:plotly", self.plotly_url()),
+        kwargs["metas"] += "\n" + "\n".join([_meta("aigap:plotly", self.plotly_url),
                                              _meta("aigap:full-load", " ".join(full_load))])
         kwargs["config"] = _VERSIONS.sub(lambda m: f'"{m.group(1)}":""', kwargs["config"])
         if page is not None and isinstance(page.get("title"), str):
