@@ -240,3 +240,8 @@ def value_in_window(yearly: pd.DataFrame, year: int, max_lag: int = 0) -> pd.Dat
         return window.assign(lag=pd.Series(dtype="int64"))
     best = window.sort_values(["iso3", "year"]).groupby("iso3", as_index=False).tail(1)
     return best.assign(lag=year - best["year"]).reset_index(drop=True)
+
+
+def complete_years(obs: pd.DataFrame) -> list[int]:
+    """Years with at least one complete-period value (a year known only to date is not a year of data)."""
+    return sorted(int(y) for y in complete_periods(obs)["year"].unique())

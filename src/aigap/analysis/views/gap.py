@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .. import gap
-from ..measures import MODES, Denominator, complete_periods, group_aggregate, latest_per_year, member_rows, normalise
+from ..measures import MODES, Denominator, complete_periods, complete_years, group_aggregate, latest_per_year, member_rows, \
+    normalise
 from .base import Frames, Query, View, indicator_param, mode_param, plural
 from .overview import unit_label
 
@@ -66,11 +67,6 @@ class Params:
 
 
 # -- parameters -----------------------------------------------------------------------------------------------
-def complete_years(obs: pd.DataFrame) -> list[int]:
-    """Years with at least one complete-period value (a year known only to date is not a year of data)."""
-    return sorted(int(y) for y in complete_periods(obs)["year"].unique())
-
-
 def default_window(years: list[int]) -> tuple[int | None, int | None]:
     if not years:
         return None, None

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import scales
-from ..measures import MODES, complete_periods, denominator, edition_of_year, latest_per_year, share_of_period, \
-    top_shares, value_for_year
+from ..measures import MODES, complete_periods, complete_years, denominator, edition_of_year, latest_per_year, \
+    share_of_period, top_shares, value_for_year
 from .base import Frames, Query, View, indicator_param, mode_param, plural
 
 PARAMS = ("indicator", "year", "mode", "lag")
@@ -47,13 +47,12 @@ def default_year(obs: pd.DataFrame) -> int | None:
 def year_after_switch(obs: pd.DataFrame, year: int | None) -> int | None:
     """The year shown when the indicator changes: the same year if the new indicator has complete values for it,
     else its latest complete year (never a year to date the reader did not ask for)."""
-    complete = set(complete_periods(obs)["year"].astype(int))
-    return year if year in complete else default_year(obs)
+    return year if year in complete_years(obs) else default_year(obs)
 
 
 def partial_years(obs: pd.DataFrame) -> set[int]:
     """Years known only in part (a year to date): a year picker says so."""
-    return set(obs["year"].astype(int)) - set(complete_periods(obs)["year"].astype(int))
+    return set(obs["year"].astype(int)) - set(complete_years(obs))
 
 
 def parse(query: Query, frames: Frames) -> Params:
