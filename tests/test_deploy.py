@@ -49,14 +49,16 @@ def render(template: str, listen: str, replicas: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def request(port: int, method: str, path: str, body: bytes | None, timeout: float = 30) -> int:
+def request(port: int, method: str, path: str, body: bytes | None, timeout: float = 30) -> int | str:
+    """The status answered, or what went wrong on the client's side (so a failure says why)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.time()
     try:
         conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
         r = conn.getresponse()
         return r.status if r.read() or r.status != 200 else -1  # an empty 200 is a failure too
-    except (OSError, http.client.HTTPException):
-        return 0
+    except (OSError, http.client.HTTPException) as e:
+        return f"{method} {path}: {type(e).__name__}: {e} after {time.time() - started:.1f} s"
     finally:
         conn.close()
 
@@ -124,16 +126,17 @@ def test_two_replicas_behind_nginx_survive_a_killed_replica(nginx_bin, prefix, s
         wait_answers(listen, proc=nginx)
 
         total, threads = 240, 4
-        statuses: list[int] = []
+        results: list[tuple[float, float, int | str]] = []  # (sent, answered, status or client-side error)
         lock = threading.Lock()
         done = threading.Semaphore(0)
 
         def client(k: int) -> None:
             for i in range(total // threads):
                 method, path, body = REQUESTS[(i + k) % len(REQUESTS)]
+                sent = time.time()
                 status = request(listen, method, path, body)
                 with lock:
-                    statuses.append(status)
+                    results.append((sent, time.time(), status))
                 done.release()
 
         workers = [threading.Thread(target=client, args=(k,)) for k in range(threads)]
@@ -145,8 +148,13 @@ def test_two_replicas_behind_nginx_survive_a_killed_replica(nginx_bin, prefix, s
         os.killpg(replicas[0].pid, signal.SIGKILL)
         for w in workers:
             w.join(timeout=120)
-        assert len(statuses) == total
-        assert [s for s in statuses if s != 200] == []
+        assert len(results) == total
+        # A response the dying replica had begun to send cannot be replayed: nginx has passed its headers on, so the
+        # client sees it cut short. That is the one failure allowed, and only for a request in flight at the kill.
+        cut = [s for sent, answered, s in results if s != 200 and sent < killed_at < answered
+               and isinstance(s, str) and ("IncompleteRead" in s or "RemoteDisconnected" in s)]
+        failed = [s for _, _, s in results if s != 200 and s not in cut]
+        assert failed == [] and len(cut) <= threads, (failed, cut, (prefix / "logs" / "error.log").read_text()[-4000:])
     finally:
         outputs = [stop(p) for p in replicas]
         if nginx is not None:
