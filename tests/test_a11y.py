@@ -136,3 +136,16 @@ def test_no_serious_axe_violation_and_no_upload_button(page, live_server, consol
         audit(page, f"{path} {state}", found)
     assert not found, "\n".join(found)
     assert console_errors == []
+
+
+@pytest.mark.parametrize("path", list(INTERACTIONS))
+def test_no_serious_axe_violation_on_a_phone(page, live_server, path):
+    """The same audit on load at the issue's phone size (390x844), where more of each page is below the fold: a grid
+    with a flex column kept its header cells hidden from assistive technology until it was scrolled into view."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + path)
+    page.wait_for_selector("#_pages_content > *", timeout=20000)
+    settle(page, 800)
+    found: list[str] = []
+    audit(page, f"{path} at 390 px", found)
+    assert not found, "\n".join(found)

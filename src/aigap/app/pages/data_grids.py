@@ -4,6 +4,9 @@ from __future__ import annotations
 
 # The observation table: store columns plus the country name and unit; indicator_id is hidden on screen but kept in
 # the rows and in the CSV so a downloaded file says what it holds. Header names are the column names of the CSV.
+# No column flexes: ag-grid hides every header cell (visibility: hidden) of a grid with a flex column until it has
+# sized it, which it does only once the grid is scrolled into view, so below the fold (on a phone) the headers were
+# invisible to screen readers (Lighthouse's aria-required-children).
 GRID_COLUMNS = [
     {"field": "iso3", "headerName": "iso3", "headerTooltip": "ISO 3166-1 alpha-3 code", "width": 90,
      "pinned": "left"},
@@ -17,7 +20,7 @@ GRID_COLUMNS = [
                                        "d3.format(',.0f')(params.value) : d3.format(',.6~g')(params.value)"},
      "headerTooltip": "Value as stored (the CSV keeps full precision)"},
     {"field": "unit", "headerName": "unit", "width": 200, "tooltipField": "unit"},
-    {"field": "note", "headerName": "note", "flex": 1, "minWidth": 220, "tooltipField": "note",
+    {"field": "note", "headerName": "note", "width": 320, "tooltipField": "note",
      "headerTooltip": "Set when a value is year to date, derived or otherwise special"},
     {"field": "source_id", "headerName": "source_id", "width": 150},
 ]

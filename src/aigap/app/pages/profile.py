@@ -275,7 +275,8 @@ def table_view(view, series, p) -> html.Div:
         html.Div(dbc.Table([html.Thead(html.Tr(header), className="align-bottom"), html.Tbody(body)],
                            size="sm", hover=True, className="small align-middle mb-0",
                            style={"whiteSpace": "pre-line"}),
-                 className="table-responsive"),
+                 className="table-responsive", tabIndex="0", role="region",
+                 **{"aria-label": "Indicators of the profile, as a table (scrolls sideways)"}),
         sources,
     ])
 
