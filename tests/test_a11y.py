@@ -149,3 +149,8 @@ def test_no_serious_axe_violation_on_a_phone(page, live_server, path):
     found: list[str] = []
     audit(page, f"{path} at 390 px", found)
     assert not found, "\n".join(found)
+    # The bar holds the brand and the menu button side by side, and nothing makes the page scroll sideways.
+    brand, toggler = (page.locator(s).bounding_box() for s in (".navbar-brand", "#navbar-toggler"))
+    assert brand["x"] + brand["width"] <= toggler["x"] and toggler["x"] + toggler["width"] <= 390, (brand, toggler)
+    assert abs(brand["y"] + brand["height"] / 2 - toggler["y"] - toggler["height"] / 2) < 8, (brand, toggler)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390

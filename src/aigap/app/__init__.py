@@ -33,7 +33,9 @@ def _layout() -> html.Div:
             dbc.Navbar(
                 dbc.Container(
                     [
-                        dbc.NavbarBrand("aigap: the AI gap, country by country", href="/"),
+                        # On a phone the tagline would push the menu button off the bar: the brand is "aigap" there.
+                        dbc.NavbarBrand(["aigap", html.Span(": the AI gap, country by country",
+                                                            className="d-none d-sm-inline")], href="/"),
                         dbc.NavbarToggler(id="navbar-toggler", n_clicks=0),
                         dbc.Collapse(dbc.Nav(links, navbar=True), id="navbar-collapse", navbar=True),
                     ],
