@@ -7,14 +7,15 @@ import json
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
 from ..analysis import summaries
 from ..analysis.measures import MODES, allowed_modes
@@ -49,16 +50,40 @@ pio.templates.default = "plotly_white"
 _TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
 
 
+# Text sized for both screens the figures are drawn on without knowing which (a ~360 px phone chart, a desktop one):
+# titles wrapped to fit the phone, a horizontal legend at the foot of the figure (plotly reserves its height, so it
+# never sits on the tick labels), axis titles wrapped and a size smaller.
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yref": "container", "yanchor": "bottom"}
+AXIS_FONT = {"size": 12}
+
+
 def chart_title(text: str, size: int = 14, width: int = 48) -> dict:
-    """A figure title wrapped onto lines of ``width`` characters: plotly does not wrap, and a long title is cut
-    on a phone. Leave ``title_top(title)`` pixels of top margin for it."""
-    return {"text": "<br>".join(textwrap.wrap(text, width)) or text, "x": 0.01, "xanchor": "left",
-            "font": {"size": size}}
+    """A figure title wrapped onto lines of ``width`` characters (plotly does not wrap, and a long title is cut on a
+    phone), anchored at the top of the figure. Leave ``title_top(title)`` pixels of top margin for it."""
+    lines = textwrap.wrap(text, width) or [text]
+    # plotly.js 4.1 draws a title of several lines ~10 px higher than one line at the same anchor: padded for it.
+    return {"text": "<br>".join(lines), "x": 0.01, "xanchor": "left", "y": 1, "yref": "container",
+            "yanchor": "top", "pad": {"t": 6 if len(lines) == 1 else 16}, "font": {"size": size}}
 
 
-def title_top(title: dict) -> int:
-    """The top margin a chart_title needs (its lines and a little air)."""
-    return 12 + 20 * (title["text"].count("<br>") + 1)
+def title_top(title: dict, above: int = 0) -> int:
+    """The top margin a chart_title needs: its lines, air above the top tick label, and ``above`` pixels for what
+    sits between it and the plot (an annotation or legend above the plot)."""
+    return 16 + 20 * (title["text"].count("<br>") + 1) + above
+
+
+def colorbar_below(title: str) -> dict:
+    """A map's colour bar lying under the map (upright, at the side, it took ~40% of a phone's width and left the
+    map a third of the chart): plotly grows the bottom margin to hold it (referred to the container, its title
+    was drawn on the bar)."""
+    return {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.02, "yanchor": "top",
+            "len": 0.9, "thickness": 10, "nticks": 6, "title": {"text": title, "side": "top", "font": AXIS_FONT}}
+
+
+def axis_text(text: str, width: int = 40) -> dict:
+    """An axis title wrapped onto lines of ``width`` characters, at AXIS_FONT size (a long one ran past the plot
+    on a phone)."""
+    return {"text": "<br>".join(textwrap.wrap(text, width)) or text, "font": AXIS_FONT}
 
 
 def plain_title(figure: dict) -> str:
@@ -187,8 +212,9 @@ def source_note(ind: Mapping, period_text: str, extra: Iterable[str] = ()) -> ht
 
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 14})
+    # Wrapped (one line ran off a phone's chart), a space kept at each break so the text still reads whole.
+    fig.add_annotation(text=" <br>".join(textwrap.wrap(message, 44)), showarrow=False, x=0.5, y=0.5, xref="paper",
+                       yref="paper", font={"size": 14})
     fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, height=300,
                       margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
@@ -280,7 +306,6 @@ def chart_about(graph_id: str, page: str, table: str, params: object, view: View
     """What goes under a chart: its summary sentence, PNG/SVG export buttons (assets/export.js draws the captions
     into the image), the embed link (``chart``: its name in app/embed.py) and its data table behind "Show as
     table" -- ``view.table`` as it is, the same rows and columns as its CSV."""
-    csv = views.download_href(page, search, table=table)
     summary = summary_text(page, table, params, view)
     stem = views.filename(page, table, params, "csv").removesuffix(".csv")
     actions = [html.Span("Download chart:", className="small text-muted"),
@@ -296,7 +321,7 @@ def chart_about(graph_id: str, page: str, table: str, params: object, view: View
         html.P(summary, id=f"{graph_id}-summary", className="chart-summary small mb-1") if summary else None,
         html.Div(actions, className="chart-actions d-flex align-items-center gap-1 flex-wrap",
                  **{"data-export-for": graph_id, "data-filename": stem}, **text.lines()),
-        data_table(view.table, text.title, csv),
+        data_table(page, table, search, text.title, graph_id),
     ]
 
 
@@ -315,9 +340,9 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def data_table(table: pd.DataFrame, title: str, csv_href: str) -> html.Details:
-    """A view table as an accessible HTML table behind a native "Show as table" toggle (no callback): a caption,
-    column headers, the first column as row headers; long tables cut at TABLE_CELLS cells, with the CSV linked."""
+def table_body(table: pd.DataFrame, title: str, csv_href: str) -> list:
+    """A view table as an accessible HTML table: a caption, column headers, the first column as row headers; long
+    tables cut at TABLE_CELLS cells, with the CSV linked."""
     shown = table.head(max(10, TABLE_CELLS // max(len(table.columns), 1)))
     cut = len(table) - len(shown)
     rows = [html.Tr([html.Th(cell_text(row[0]), scope="row"), *[html.Td(cell_text(v)) for v in row[1:]]])
@@ -328,10 +353,36 @@ def data_table(table: pd.DataFrame, title: str, csv_href: str) -> html.Details:
                        html.Tbody(rows)], className="table table-sm table-striped small mb-1")
     note = html.P(["Not shown: ", plural(cut, "more row", "more rows"), ". ",
                    html.A("Every row as CSV", href=csv_href, download="")], className="small") if cut else None
+    return [html.Div(body, className="table-responsive chart-table", tabIndex="0", role="region",
+                     **{"aria-label": f"Data table: {title}"}), note]
+
+
+def data_table(page: str, table: str, search: str | None, title: str, key: str) -> html.Details:
+    """A view table behind a native "Show as table" toggle, built when first opened (:func:`fill_data_table`).
+    Built up front, the hidden tables of every chart made up to 70% of a page's Dash components, and the renderer's
+    work grows with their number: Back/Forward (a full re-render) took seconds. ``key`` tells apart two tables of
+    one page and state (the graph id)."""
+    ident = {"page": page, "table": table, "q": (search or "").lstrip("?"), "title": title, "key": key}
     return html.Details([html.Summary("Show as table", className="small"),
-                         html.Div(body, className="table-responsive chart-table", tabIndex="0", role="region",
-                                  **{"aria-label": f"Data table: {title}"}),
-                         note], className="chart-data mb-1")
+                         html.Div(id={"type": "chart-table", **ident})],
+                        id={"type": "chart-table-open", **ident}, className="chart-data mb-1")
+
+
+_TABLE_ID = {"page": MATCH, "table": MATCH, "q": MATCH, "title": MATCH, "key": MATCH}
+
+
+@callback(Output({"type": "chart-table", **_TABLE_ID}, "children"),
+          Input({"type": "chart-table-open", **_TABLE_ID}, "n_clicks"),
+          State({"type": "chart-table", **_TABLE_ID}, "children"), prevent_initial_call=True)
+def fill_data_table(_clicks: int | None, shown: object) -> list:
+    """The table of the view and state named by the toggle's id, the first time the toggle is opened (a click in
+    the table counts as a click on the toggle: it changes nothing once the table is there)."""
+    if shown:
+        raise PreventUpdate
+    ident = ctx.triggered_id
+    params = views.parse(ident["page"], parse_qs(ident["q"], keep_blank_values=True))[1]
+    view = views.view(ident["page"], params, ident["table"])
+    return table_body(view.table, ident["title"], views.download_href(ident["page"], ident["q"], table=ident["table"]))
 
 
 def unknown_codes(query: Mapping[str, object], keys: Iterable[str], known: Iterable[str]) -> html.Div | None:

@@ -5,8 +5,6 @@ The numbers come from :mod:`aigap.analysis.views.compare`; this module lays them
 
 from __future__ import annotations
 
-import textwrap
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
@@ -199,20 +197,17 @@ def build_figure(view, ind: dict, mode: str, log: bool, year_from: int, year_to:
         traces.append(line_trace(rows, years, ind, mode, style, is_group))
     if any(_noted(n) for n in view.table["note"]):
         traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
-                       "name": "value with a note (see below)", "hoverinfo": "skip",
+                       "name": "value with a note", "hoverinfo": "skip",
                        "marker": {"symbol": NOTE_SYMBOL, "size": 11, "color": "#555555",
                                   "line": {"width": 2, "color": "#555555"}}})
-    # Wrapped so that a long name stays readable on a phone (plotly titles do not wrap by themselves).
-    title = "<br>".join(textwrap.wrap(view.meta["title"], 48))
+    title = c.chart_title(view.meta["title"])
     return c.plain_figure(traces, {
-        "title": {"text": title, "x": 0.01, "font": {"size": 14}},
-        "margin": {"l": 10, "r": 10, "t": 24 + 18 * (title.count("<br>") + 1), "b": 10},
-        "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
-        "xaxis": {"title": {"text": "Year"}, "tickformat": "d", "dtick": 1 if year_to - year_from <= 10 else None,
-                  "range": [year_from - 0.5, year_to + 0.5], "automargin": True},
-        "yaxis": {"title": {"text": "<br>".join(textwrap.wrap(view.meta["unit"], 40))},
-                  "type": "log" if log else "linear", "automargin": True},
+        "title": title, "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10}, "hovermode": "closest",
+        "legend": c.LEGEND_BELOW,
+        # At most eight year labels (never turned on a phone); a year axis needs no title.
+        "xaxis": {"tickformat": "d", "nticks": 8, "range": [year_from - 0.5, year_to + 0.5], "automargin": True},
+        "yaxis": {"title": c.axis_text(view.meta["unit"], 30), "type": "log" if log else "linear",
+                  "automargin": True},
     })
 
 

@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from ...analysis.views import data as dv
 from .. import components as c
 from .. import guard, views
-from .data_grids import CATALOGUE_COLUMNS, DEFAULT_COL, EXCLUDED_COLUMNS, GRID_COLUMNS
+from .data_grids import CATALOGUE_COLUMNS, DEFAULT_COL, EXCLUDED_COLUMNS, GRID_COLUMNS, GRID_OPTIONS
 
 dash.register_page(__name__, path="/data", name="Data & sources", title="Data & sources · aigap", order=7)
 
@@ -66,9 +66,8 @@ def layout(**query) -> html.Div:
                 columnDefs=GRID_COLUMNS,
                 rowData=[],
                 defaultColDef=DEFAULT_COL,
-                dashGridOptions={"animateRows": False, "tooltipShowDelay": 300, "rowHeight": 30, "headerHeight": 34,
-                                 "floatingFiltersHeight": 34,
-                                 "suppressCellFocus": False, "enableCellTextSelection": True},
+                dashGridOptions={**GRID_OPTIONS, "animateRows": False, "rowHeight": 30, "headerHeight": 34,
+                                 "floatingFiltersHeight": 34, "suppressCellFocus": False},
                 getRowId="params.data.iso3 + '|' + params.data.period",
                 style={"height": "430px"},
             ),
@@ -106,7 +105,7 @@ def layout(**query) -> html.Div:
                 columnDefs=CATALOGUE_COLUMNS,
                 rowData=catalogue().to_dict("records"),
                 defaultColDef=DEFAULT_COL,
-                dashGridOptions={"tooltipShowDelay": 300, "enableCellTextSelection": True},
+                dashGridOptions=GRID_OPTIONS,
                 style={"height": "420px"},
             ),
             c.download_link("data-catalogue", views.download_href(PAGE, "", table="catalogue")),
@@ -202,7 +201,7 @@ def excluded_all() -> html.Details:
                 columnDefs=EXCLUDED_COLUMNS,
                 rowData=view.table.to_dict("records"),
                 defaultColDef=DEFAULT_COL,
-                dashGridOptions={"tooltipShowDelay": 300, "enableCellTextSelection": True},
+                dashGridOptions=GRID_OPTIONS,
                 style={"height": "360px"},
             ),
         ],
@@ -268,13 +267,14 @@ def aggregates_panel(p: dv.Params, ind: Mapping) -> html.Div:
 
 
 def coverage_height(rows: int) -> int:
-    """The coverage figure's height in pixels for this many country rows."""
-    return max(220, 15 * rows + 110)
+    """The coverage figure's height in pixels for this many country rows (and a title of up to two lines)."""
+    return max(220, 15 * rows + 130)
 
 
 def coverage_figure(view, ind: Mapping) -> dict:
     """The coverage view's matrix: a cell is drawn where the country has at least one observation that year."""
     table, years = view.table, view.meta["years"]
+    title = c.chart_title(f"{ind['name']}: years with data, by country", 13)  # wrapped: a phone cut it
     z = [[1 if n > 0 else None for n in row] for row in table[[str(y) for y in years]].to_numpy().tolist()]
     heatmap = {
         "type": "heatmap", "z": z, "x": years, "y": table["name"].tolist(), "text": view.meta["text"],
@@ -283,11 +283,9 @@ def coverage_figure(view, ind: Mapping) -> dict:
     }
     return c.plain_figure([heatmap], {
         "height": coverage_height(len(table)), "plot_bgcolor": NO_DATA,
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 20},
-        "title": {"text": f"{ind['name']}: years with data, by country", "x": 0.01, "y": 0.995,
-                  "yanchor": "top", "yref": "container", "font": {"size": 13}},
+        "margin": {"l": 10, "r": 10, "t": c.title_top(title) + 32, "b": 20}, "title": title,  # + the years' axis
         "xaxis": {"side": "top", "showgrid": False, "tickformat": "d",
-                  **({"dtick": 1} if len(years) <= 20 else {})},
+                  "nticks": 8},  # one label a year turned sideways on a phone
         "yaxis": {"autorange": "reversed", "automargin": True, "showgrid": False, "tickfont": {"size": 10},
                   "dtick": 1},
     })

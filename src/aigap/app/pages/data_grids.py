@@ -6,23 +6,25 @@ from __future__ import annotations
 # the rows and in the CSV so a downloaded file says what it holds. Header names are the column names of the CSV.
 # No column flexes: ag-grid hides every header cell (visibility: hidden) of a grid with a flex column until it has
 # sized it, which it does only once the grid is scrolled into view, so below the fold (on a phone) the headers were
-# invisible to screen readers (Lighthouse's aria-required-children).
+# invisible to screen readers (Lighthouse's aria-required-children). The fixed widths fill the 1,414 px of a
+# 1440 px window (the pinned iso3 and country, then 1,150 px) and fit the longest source_id (27 characters, 216 px
+# with the cell's padding and borders) and most notes whole; a longer note is in full on hover.
 GRID_COLUMNS = [
     {"field": "iso3", "headerName": "iso3", "headerTooltip": "ISO 3166-1 alpha-3 code", "width": 90,
      "pinned": "left"},
     {"field": "country", "headerName": "country", "headerTooltip": "Country name", "width": 170, "pinned": "left"},
     {"field": "indicator_id", "headerName": "indicator_id", "hide": True},
     {"field": "period", "headerName": "period", "headerTooltip": "Period as published (year, half, quarter, "
-                                                                  "list edition)", "width": 100},
-    {"field": "year", "headerName": "year", "filter": "agNumberColumnFilter", "width": 95},
+                                                                  "list edition)", "width": 95},
+    {"field": "year", "headerName": "year", "filter": "agNumberColumnFilter", "width": 90},
     {"field": "value", "headerName": "value", "filter": "agNumberColumnFilter", "type": "rightAligned",
-     "width": 150, "valueFormatter": {"function": "params.value == null ? '' : Math.abs(params.value) >= 1e6 ? "
+     "width": 140, "valueFormatter": {"function": "params.value == null ? '' : Math.abs(params.value) >= 1e6 ? "
                                        "d3.format(',.0f')(params.value) : d3.format(',.6~g')(params.value)"},
      "headerTooltip": "Value as stored (the CSV keeps full precision)"},
     {"field": "unit", "headerName": "unit", "width": 200, "tooltipField": "unit"},
-    {"field": "note", "headerName": "note", "width": 320, "tooltipField": "note",
+    {"field": "note", "headerName": "note", "width": 400, "tooltipField": "note",
      "headerTooltip": "Set when a value is year to date, derived or otherwise special"},
-    {"field": "source_id", "headerName": "source_id", "width": 150},
+    {"field": "source_id", "headerName": "source_id", "width": 225},
 ]
 
 CATALOGUE_COLUMNS = [
@@ -50,3 +52,9 @@ EXCLUDED_COLUMNS = [
 ]
 
 DEFAULT_COL = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True}
+
+# Options of every grid on the page. ag-grid sets content-visibility: auto on a grid, so Chromium neither drew a
+# grid that was off screen nor had it in its accessibility tree (measured: no column header in the tree until the
+# grid had been scrolled into view, while the headings around it were there), and full-page screenshots showed
+# empty boxes. The grids are drawn like the rest of the page instead.
+GRID_OPTIONS = {"tooltipShowDelay": 300, "enableCellTextSelection": True, "suppressContentVisibilityAuto": True}

@@ -6,8 +6,6 @@ this module lays them out. The view lives in the URL; the CSV link serves exactl
 
 from __future__ import annotations
 
-import textwrap
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -125,7 +123,7 @@ def layout(**values) -> html.Div:
                 ],
                 className="g-2 mb-2 align-items-end",
             ),
-            c.chart_block("exp-graph", 620),
+            c.chart_block("exp-graph", 660),
             html.Div(id="exp-note"),
             c.download_link("exp", views.download_href(PAGE, search)),
             html.P("Click a country to open its profile.", className="small text-muted"),
@@ -162,15 +160,16 @@ def on_indicators(x, y, xmode, ymode, year, lag):
 
 
 # -- figure -----------------------------------------------------------------------------------------------------
-def axis_label(ind: dict, mode: str, wrap: int = 45) -> str:
-    """The axis title with units, on two lines when long; a unit the name already states is not repeated."""
-    title = c.axis_title(ind, mode)
-    if mode == "absolute" and f"({ind['unit']})".lower() in ind["name"].lower():
-        title = ind["name"]
-    if len(title) <= wrap:
-        return title
-    unit_part = title[len(ind["name"]):].strip()
-    return "<br>".join(textwrap.wrap(ind["name"], wrap) + textwrap.wrap(unit_part, wrap))
+def axis_label(ind: dict, mode: str) -> dict:
+    """The axis title with units, wrapped (c.axis_text); a unit the name already states is not repeated: "GDP per
+    capita (current US$)" in current US$ per person is "GDP per capita (current US$ per person (nominal))"."""
+    name, unit = ind["name"], ind["unit"] if mode == "absolute" else f"{ind['unit']}, {MODES[mode]}"
+    stated = name[name.rfind("(") + 1:-1] if name.endswith(")") else ""
+    if stated == unit:
+        return c.axis_text(name, 44)
+    if stated and unit.lower().startswith(stated.lower()):
+        name = name[:name.rfind("(")].rstrip()
+    return c.axis_text(f"{name} ({unit})", 44)
 
 
 def _short(text: str, limit: int = 48) -> str:
@@ -222,26 +221,27 @@ def build_figure(view, ind_x: dict, ind_y: dict, p: ex.Params) -> dict:
             "textfont": {"size": 12, "color": "#222"}, "customdata": [r["iso3"] for r in rows],
             "hovertext": [_hover(r, ind_x, ind_y, p) for r in rows], "hovertemplate": "%{hovertext}<extra></extra>",
             "cliponaxis": False,
+            # Drawn at 2/3 of the view's diameters (areas still in proportion): full size, the bubbles of
+            # China and India covered a phone's plot.
             "marker": {"color": colours[group], "size": [r["size"] for r in rows], "sizemode": "diameter",
-                       "opacity": 0.8,
+                       "sizeref": 1.5, "opacity": 0.8,
                        "line": {"color": ["#000000" if lab else "#ffffff" for lab in labelled],
                                 "width": [2.0 if lab else 0.6 for lab in labelled]},
                        "symbol": ["circle-dot" if f else "circle" for f in flagged]},
         })
     legend_title = f"<b>{view.meta['colour_title']}</b>" + ("<br>Bubble area ∝ population" if p.size else "")
     title = c.chart_title(f"{_short(ind_y['name'])} against {_short(ind_x['name'])}, {p.year}: "
-                          f"{c.plural(len(view.table), 'country', 'countries')}", width=70)
+                          f"{c.plural(len(view.table), 'country', 'countries')}")
     return c.plain_figure(traces, {
         "margin": {"l": 10, "r": 30, "t": c.title_top(title) + 8, "b": 10},  # room for labels at the edges
         "title": title,
-        "xaxis": {"title": {"text": axis_label(ind_x, p.xmode, wrap=110)}, "type": "log" if p.logx else "linear",
+        "xaxis": {"title": axis_label(ind_x, p.xmode), "type": "log" if p.logx else "linear",
                   "automargin": True, "zeroline": False},
-        "yaxis": {"title": {"text": axis_label(ind_y, p.ymode)}, "type": "log" if p.logy else "linear",
+        "yaxis": {"title": axis_label(ind_y, p.ymode), "type": "log" if p.logy else "linear",
                   "automargin": True, "zeroline": False},
         # Below the plot, in rows: a legend at the side would leave no room for the plot on a phone.
-        "legend": {"title": {"text": legend_title, "font": {"size": 12}, "side": "top"}, "itemsizing": "constant",
-                   "font": {"size": 12}, "orientation": "h", "x": 0, "xanchor": "left", "y": -0.17,
-                   "yanchor": "top"},
+        "legend": {**c.LEGEND_BELOW, "title": {"text": legend_title, "font": {"size": 12}, "side": "top"},
+                   "itemsizing": "constant", "font": {"size": 12}},
         "hoverlabel": {"align": "left"},
         "uirevision": f"{p.x}|{p.y}|{p.xmode}|{p.ymode}|{p.logx}|{p.logy}",
     })

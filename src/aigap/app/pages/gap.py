@@ -111,7 +111,7 @@ def layout(**query) -> html.Div:
                 *_section("gap", "gap-graph", 400, links["gap"]),
                 html.H2("2. Trends and years to catch up", className="h5 mt-3"),
                 window,
-                *_section("gap-trend", "gap-trend-graph", 420, links["gap-trend"],
+                *_section("gap-trend", "gap-trend-graph", 460, links["gap-trend"],
                           html.Div(id="gap-trend-table", className="table-responsive", tabIndex="0", role="region",
                                    **{"aria-label": "Years to catch up, as a table (scrolls sideways)"})),
             ], lg=9, md=8),

@@ -3,6 +3,8 @@ are (plain dicts: no plotly validation). Layout only: every number comes from a 
 
 from __future__ import annotations
 
+import textwrap
+
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
@@ -16,12 +18,14 @@ from .. import components as c
 NOTE_SYMBOL = "diamond-open"
 REFERENCE_COLOUR = c.QUALITATIVE[7]  # black
 BLOC_COLOURS = {"G7": c.QUALITATIVE[0], "BRICS": c.QUALITATIVE[3], REST: "#888888"}
-LEGEND = {"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0}
 GREY_TEXT = {"size": 10, "color": "#777777"}
+# Years on an x axis: at most this many labels (plotly picks whole, evenly spaced years), so they never need turning
+# on a phone; a year axis has no title (its labels say what it is).
+YEAR_AXIS = {"tickformat": "d", "nticks": 8, "automargin": True}
 
 
 def _figure(traces: list[dict], layout: dict) -> dict:
-    return c.plain_figure(traces, {"hovermode": "closest", "legend": LEGEND, **layout})
+    return c.plain_figure(traces, {"hovermode": "closest", "legend": c.LEGEND_BELOW, **layout})
 
 
 def _title(text: str, size: int = 14) -> dict:
@@ -93,14 +97,14 @@ def gap_figure(view: View, measure: str, year_from: int | None, year_to: int | N
               for i, sid in enumerate(rows["series"].unique())]
     if rows["note"].map(_flagged).any():
         traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers", "hoverinfo": "skip",
-                       "name": "value with a note (see below)",
+                       "name": "value with a note",
                        "marker": {"symbol": NOTE_SYMBOL, "size": 10, "color": "#555555"}})
     level = 1 if measure == "ratio" else 0
     shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": level, "y1": level,
                "line": {"color": "#999999", "width": 1, "dash": "dash" if measure == "ratio" else "solid"}}]
     annotations = [{"text": "parity (1×)", "xref": "paper", "x": 1, "yref": "y", "y": 0, "showarrow": False,
                     "xanchor": "right", "yanchor": "top", "font": GREY_TEXT}] if measure == "ratio" else []
-    single = len(years) == 1
+    single, window = len(years) == 1, 0
     if year_from is not None and year_to is not None and year_from < year_to and not single:
         shapes.append({"type": "rect", "xref": "x", "x0": year_from - 0.5, "x1": year_to + 0.5, "yref": "paper",
                        "y0": 0, "y1": 1, "fillcolor": "#eeeeee", "opacity": 0.5, "line": {"width": 0},
@@ -108,14 +112,13 @@ def gap_figure(view: View, measure: str, year_from: int | None, year_to: int | N
         annotations.append({"text": f"trend window {year_from}–{year_to}", "xref": "x", "x": year_from - 0.5,
                             "yref": "paper", "y": 1, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                             "font": GREY_TEXT})
-    xaxis = ({"title": {"text": f"Country or group, {first}"}, "automargin": True} if single else
-             {"title": {"text": "Year"}, "tickformat": "d", "dtick": 1 if len(years) <= 15 else None,
-              "automargin": True})
+        window = 16  # the window's label sits above the plot, under the title
+    xaxis = ({"title": c.axis_text(f"Country or group, {first}"), "automargin": True} if single else YEAR_AXIS)
     yaxis = _log_axis([y for t in traces for y in t["y"]] + [1]) if measure == "ratio" else {"type": "linear"}
     title = _title(view.meta["title"])
-    return _figure(traces, {"title": title, "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
+    return _figure(traces, {"title": title, "margin": {"l": 10, "r": 10, "t": c.title_top(title, window), "b": 10},
                             "shapes": shapes, "annotations": annotations, "xaxis": xaxis,
-                            "yaxis": {"title": {"text": view.meta["ytitle"]}, "automargin": True, **yaxis}})
+                            "yaxis": {"title": c.axis_text(view.meta["ytitle"], 30), "automargin": True, **yaxis}})
 
 
 # -- 2. trends ------------------------------------------------------------------------------------------------
@@ -147,16 +150,18 @@ def trend_figure(trend: View, points: pd.DataFrame) -> dict:
                 "type": "scatter", "x": [r.crossing_year], "y": [r.crossing_value], "mode": "markers",
                 "showlegend": False, "legendgroup": group, "marker": {"symbol": "x", "size": 10, "color": colour},
                 "hovertemplate": f"{r.label} would reach the reference around %{{x:.0f}}<extra></extra>"})
-    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": "fitted trend (dashed)",
+    traces.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": "fitted trend",
                    "line": {"color": "#777777", "dash": "dash", "width": 1.5}, "hoverinfo": "skip"})
+    title = _title(trend.meta["title"])
+    note = textwrap.wrap(trend.meta["assumption"], 56)  # under the title, above the plot: fits a phone
     return _figure(traces, {
-        "title": {**_title(trend.meta["title"]), "y": 0.98, "yanchor": "top"},
-        "annotations": [{"text": trend.meta["assumption"], "x": 0, "y": 1.0, "xref": "paper", "yref": "paper",
-                         "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+        "title": title,
+        "annotations": [{"text": "<br>".join(note), "x": 0, "y": 1.0, "xref": "paper", "yref": "paper",
+                         "xanchor": "left", "yanchor": "bottom", "align": "left", "showarrow": False,
                          "font": {"size": 11, "color": "#444444"}}],
-        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
-        "xaxis": {"title": {"text": "Year"}, "tickformat": "d", "automargin": True},
-        "yaxis": {"title": {"text": f"{unit} (log scale)"}, "automargin": True,
+        "margin": {"l": 10, "r": 10, "t": c.title_top(title, 4 + 15 * len(note)), "b": 10},
+        "xaxis": YEAR_AXIS,
+        "yaxis": {"title": c.axis_text(f"{unit} (log scale)", 24), "automargin": True,
                   **_log_axis([y for t in traces for y in t["y"]])}})
 
 
@@ -207,15 +212,15 @@ def concentration_figure(view: View) -> dict:
                    "mode": "lines+markers", "connectgaps": False, "xaxis": "x2", "yaxis": "y2",
                    "line": {"color": "#555555", "width": 1.5}, "marker": {"size": 4},
                    "hovertemplate": "%{x}<br>HHI %{y:,.0f}<extra></extra>"})
-    xaxis = {"type": "category", "nticks": 10} if view.meta["by_edition"] else {"tickformat": "d"}
+    xaxis = {"type": "category", "nticks": 6} if view.meta["by_edition"] else YEAR_AXIS
     return _figure(traces, {
         "title": (title := _title(view.meta["title"], 13)),
         "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
         "xaxis": {**xaxis, "matches": "x2", "showticklabels": False, "anchor": "y"},
-        "yaxis": {"title": {"text": "% of the total"}, "range": [0, 100], "domain": [0.36, 1], "automargin": True},
+        "yaxis": {"title": c.axis_text("% of the total"), "range": [0, 100], "domain": [0.36, 1], "automargin": True},
         "xaxis2": {**xaxis, "anchor": "y2", "automargin": True,
-                   "title": {"text": "TOP500 edition" if view.meta["by_edition"] else "Year"}},
-        "yaxis2": {"title": {"text": "HHI"}, "rangemode": "tozero", "domain": [0, 0.27], "automargin": True}})
+                   **({"title": c.axis_text("TOP500 edition")} if view.meta["by_edition"] else {})},
+        "yaxis2": {"title": c.axis_text("HHI"), "rangemode": "tozero", "domain": [0, 0.27], "automargin": True}})
 
 
 def bloc_figure(view: View) -> dict:
@@ -232,6 +237,6 @@ def bloc_figure(view: View) -> dict:
     return _figure(traces, {
         "title": (title := _title(view.meta["title"], 13)),
         "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
-        "xaxis": {"title": {"text": "Year"}, "tickformat": "d", "automargin": True},
-        "yaxis": {"title": {"text": "% of the total of countries with data"}, "range": [0, 100],
+        "xaxis": YEAR_AXIS,
+        "yaxis": {"title": c.axis_text("% of the total of countries with data", 24), "range": [0, 100],
                   "automargin": True}})

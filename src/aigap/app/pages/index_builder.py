@@ -128,19 +128,22 @@ def layout(**query) -> html.Div:
     compare_rows, fig_compare, compare_note = comparison_group(p)
     sources, year_note = inputs_group(p)
     abouts = {graph: about(p, graph) for graph in ABOUT}
-    link_group = dbc.InputGroup([
-        dbc.Label("Link to this index", html_for="ix-link-text", className="input-group-text small mb-0"),
-        dbc.Input(id="ix-link-text", readonly=True, value="", size="sm", className="font-monospace small"),
-        dbc.InputGroupText(dcc.Clipboard(target_id="ix-link-text", title="Copy the link", style={"cursor": "pointer"})),
-        html.A("Open", id="ix-link", href=p.search, className="btn btn-outline-secondary btn-sm",
-               title="Open this index in the browser (the same URL)")], size="sm", className="mb-2")
+    # The label above the box, not in the group: beside it on a phone it left the link 90 px ("http://127.0.0.").
+    link_group = html.Div([
+        dbc.Label("Link to this index", html_for="ix-link-text", className="small fw-semibold mb-0"),
+        dbc.InputGroup([
+            dbc.Input(id="ix-link-text", readonly=True, value="", size="sm", className="font-monospace small"),
+            dbc.InputGroupText(dcc.Clipboard(target_id="ix-link-text", title="Copy the link",
+                                             style={"cursor": "pointer"})),
+            html.A("Open", id="ix-link", href=p.search, className="btn btn-outline-secondary btn-sm",
+                   title="Open this index in the browser (the same URL)")], size="sm")], className="mb-2")
     links = {prefix: c.download_link(prefix, views.download_href(PAGE, p.search, table=name))
              for prefix, name in DOWNLOADS}
     outputs = html.Div([
         html.Div(summary, id="ix-summary", className="mb-2"), link_group,
         c.chart_block("ix-map", 400, fig_map, abouts["ix-map"]),
         html.H2("Ranking", className="h6 mt-2"),
-        html.Div(table, id="ix-table", style={"maxHeight": "460px", "overflowY": "auto"}),
+        html.Div(table, id="ix-table"),
         html.Div(missing, id="ix-missing", className="mt-2"),
         html.Div(sources, id="ix-sources", className="mt-2"), links["ix"]])
     return html.Div([
@@ -201,7 +204,18 @@ def ranking_group(p: V.Params) -> tuple:
     summary = html.Div([html.Div([html.Strong(f"{meta['title']}: "),
                                   f"{meta['scored']} countries scored, {meta['short']} with not enough data."]),
                         html.Ul(items, className="small mb-1"), html.Div(" ".join(ranking.notes), className="small")])
-    return summary, map_figure(p), F.ranking_table(ranking, len(meta["pillars"])), missing_list(p)
+    return summary, map_figure(p), ranking_block(ranking, len(meta["pillars"])), missing_list(p)
+
+
+def ranking_block(ranking, n_pillars: int) -> list:
+    """The ranking in a box that scrolls, under a line saying how many countries it holds (it shows ~13 at a time:
+    with nothing to say so, a reader took the 13th for the last)."""
+    scored, table = ranking.meta["scored"], F.ranking_table(ranking, n_pillars)
+    return [table] if not scored else [
+        html.Div(f"{scored} countries, best first: scroll the table to see them all.", id="ix-table-count",
+                 className="small mb-1"),
+        html.Div(table, className="scroll-box", tabIndex="0", role="region",
+                 **{"aria-label": f"Ranking of the {scored} countries (scrolls)"})]
 
 
 def missing_list(p: V.Params) -> html.Div:

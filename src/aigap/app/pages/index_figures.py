@@ -52,8 +52,7 @@ def map_traces(view) -> list[dict]:
              "locationmode": "ISO-3", "hoverinfo": "text", "colorscale": c.SEQUENTIAL, "name": "score",
              "text": [f"{nm}: {_fmt(s, d)} (rank {int(r)})" for nm, s, r in zip(scored["name"], scored["score"],
                                                                              scored["rank"])],
-             "marker": {"line": line}, "colorbar": {"title": {"text": meta["colorbar"], "side": "right"},
-                                                    "thickness": 12}},
+             "marker": {"line": line}, "colorbar": c.colorbar_below(meta["colorbar"])},
             {"type": "choropleth", "locations": short["iso3"].tolist(), "z": [0] * len(short), "locationmode": "ISO-3",
              "colorscale": [[0, c.MISSING_GREY], [1, c.MISSING_GREY]], "showscale": False, "name": "not enough data",
              "marker": {"line": line}, "hoverinfo": "text",
@@ -79,14 +78,13 @@ def robustness_figure(view) -> dict:
     traces.append({"type": "scatter", "mode": "markers", "name": "rank with your weights", "x": table["rank"].tolist(),
                    "y": table["name"].tolist(), "marker": {"symbol": "diamond-open", "size": 8, "color": c.QUALITATIVE[7]},
                    "hovertemplate": "%{y}: rank %{x} with your weights<extra></extra>"})
-    fig = c.plain_figure([t for t in traces if t["x"]], {
-        "height": 18 * len(table) + 150, "margin": {"l": 10, "r": 10, "t": 75, "b": 40},
-        "title": {"text": view.meta["title"], "x": 0.01, "y": 0.995, "yanchor": "top", "font": {"size": 13}},
-        "xaxis": {"title": {"text": ROBUST_AXIS}, "rangemode": "tozero"},
+    title = c.chart_title(view.meta["title"], 13)
+    return c.plain_figure([t for t in traces if t["x"]], {
+        "height": 18 * len(table) + 170, "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
+        "title": title, "xaxis": {"title": c.axis_text(ROBUST_AXIS, 30), "rangemode": "tozero", "automargin": True},
         "yaxis": {"autorange": "reversed", "categoryorder": "array", "categoryarray": table["name"].tolist(),
                   "automargin": True, "title": None},
-        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}}})
-    return fig
+        "legend": {**c.LEGEND_BELOW, "font": {"size": 11}}})
 
 
 def comparison_figure(view, pairs) -> dict | None:
@@ -102,10 +100,9 @@ def comparison_figure(view, pairs) -> dict | None:
     top = pairs.meta["top"]
     traces.append({"type": "scatter", "mode": "lines", "name": "same rank", "x": [1, top], "y": [1, top],
                    "line": {"color": "#888888", "dash": "dot", "width": 1}, "hoverinfo": "skip"})
-    fig = c.plain_figure(traces, {
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
-        "title": {"text": COMPARE_TITLE, "x": 0.01, "font": {"size": 13}},
-        "xaxis": {"title": {"text": "Rank in the published index"}, "autorange": "reversed"},
-        "yaxis": {"title": {"text": "Rank in this index"}, "autorange": "reversed"},
-        "legend": {"orientation": "h", "y": -0.18, "font": {"size": 11}}})
-    return fig
+    title = c.chart_title(COMPARE_TITLE, 13)
+    return c.plain_figure(traces, {
+        "margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10}, "title": title,
+        "xaxis": {"title": c.axis_text("Rank in the published index"), "autorange": "reversed", "automargin": True},
+        "yaxis": {"title": c.axis_text("Rank in this index"), "autorange": "reversed", "automargin": True},
+        "legend": {**c.LEGEND_BELOW, "font": {"size": 11}}})

@@ -105,8 +105,7 @@ def on_indicator(ind_id, year, mode):
 def map_colours(scale: ColourScale, values, title: str) -> dict:
     """The choropleth's z, colours and legend for the view's colour scale: linear, log (ticks in the values'
     units) or bins (one colour per bin, labelled by its range); the legend's title says which."""
-    colorbar = {"title": {"text": f"{title} ({scale.legend})" if scale.legend else title, "side": "right"},
-                "thickness": 12}
+    colorbar = c.colorbar_below(f"{title} ({scale.legend})" if scale.legend else title)
     out = {"z": scale.position(values).tolist(), "colorscale": c.SEQUENTIAL, "colorbar": colorbar}
     ticks = scale.ticks(values)
     if ticks:
@@ -116,6 +115,10 @@ def map_colours(scale: ColourScale, values, title: str) -> dict:
         colours = sample_colorscale(c.SEQUENTIAL, [i / (n - 1) for i in range(n)])
         out.update(colorscale=[[(i + j) / n, col] for i, col in enumerate(colours) for j in (0, 1)],
                    zmin=-0.5, zmax=n - 0.5)
+        # Each boundary once, under the step between two colours: the bins' "low – high" labels side by side
+        # overlapped on a phone's colour bar.
+        bounds = [label.split(" – ")[0] for label in ticks[1]] + [ticks[1][-1].split(" – ")[-1]]
+        colorbar.update(tickvals=[i - 0.5 for i in range(n + 1)], ticktext=bounds)
     return out
 
 
@@ -142,15 +145,15 @@ def map_figure(view, ind: dict, mode: str) -> dict:
 def bar_figure(view) -> dict:
     ranked = view.table.head(25)
     colours = [c.QUALITATIVE[1] if iso in ov.LEADERS else c.QUALITATIVE[0] for iso in ranked["iso3"]]
+    title = c.chart_title(f"Top {len(ranked)} of {c.plural(len(view.table), 'country', 'countries')}")
     return c.plain_figure(
         [{"type": "bar", "x": ranked["display"].tolist(), "y": ranked["name"].tolist(), "orientation": "h",
           "marker": {"color": colours}, "customdata": ranked["iso3"].tolist(),
           "hovertemplate": "%{y}: %{x:,.4g}<extra></extra>"}],
-        {"margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+        {"margin": {"l": 10, "r": 10, "t": c.title_top(title), "b": 10},
          "yaxis": {"autorange": "reversed", "automargin": True, "title": None},
-         "xaxis": {"title": {"text": view.meta["unit"]}},
-         "title": {"text": f"Top {len(ranked)} of {c.plural(len(view.table), 'country', 'countries')}", "x": 0.01,
-                   "font": {"size": 14}}},
+         "xaxis": {"title": c.axis_text(view.meta["unit"]), "nticks": 6, "automargin": True},
+         "title": title},
     )
 
 

@@ -136,19 +136,16 @@ def fmt(value) -> str:
     return c.format_value(value)
 
 
-def short_note(note: str, limit: int = 20) -> str:
-    text = note.split(";")[0].split(" (")[0].split(":")[0]
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def flag_text(note) -> str:
-    return "" if _missing(note) or not note else f"\n⚑ {short_note(note)}"
+def flag(note) -> list:
+    """A value's note in full, wrapped in its column (cut to 20 characters it read "⚑ edition year not…", and a
+    phone has no hover to show the rest)."""
+    return [] if _missing(note) or not note else [html.Div(f"⚑ {note}", className="flag-note")]
 
 
 def cell(children, className: str | None = None, title: str | None = None, **kwargs) -> html.Td:
     """A table cell of plain text whose lines break at "\n" (the table sets white-space: pre-line): one
-    component, however many lines. The Dash renderer's cost grows with the number of components, so a row is
-    kept to about a dozen of them."""
+    component, however many lines (a value's note is a block of its own). The Dash renderer's cost grows with the
+    number of components, so a row is kept to about a dozen of them."""
     if className:
         kwargs["className"] = className
     if title:
@@ -186,10 +183,10 @@ def value_cells(row, remark: str, name: str) -> list[html.Td]:
     """Value, rank, the two group medians, leader and gap of a row with data."""
     # An older year than other countries have: say how many have the newer one (in full on hover).
     stale = [r for r in remark.split("; ") if r.startswith("latest for")]
-    newer = f"\nnewer: {int(row.latest_year_any)} ({row.countries_latest_any} countries)" if stale else ""
+    newer = [html.Div(f"newer: {int(row.latest_year_any)} ({row.countries_latest_any} countries)")] if stale else []
     flagged = not _missing(row.note) and bool(row.note)
     title = "; ".join(([row.note] if flagged else []) + stale) or None
-    cells = [cell([html.Strong(fmt(row.value)), f"\n{row.period}{flag_text(row.note)}{newer}"],
+    cells = [cell([html.Strong(fmt(row.value)), f"\n{row.period}", *flag(row.note), *newer],
                   "table-warning" if flagged else None, title)]
     if row.rankable:
         cells.append(cell(f"{row.rank_text}\n{ordinal(round(row.percentile))} percentile",
@@ -222,8 +219,8 @@ def peer_cell(row, has: bool) -> html.Td:
     if _missing(row.peer_value):
         return cell("no data", "text-muted")
     older = has and int(row.peer_year) != int(row.year)
-    return cell(f"{fmt(row.peer_value)}\n{row.peer_period}" + (" (other year)" if older else "")
-                + flag_text(row.peer_note), title=None if _missing(row.peer_note) else row.peer_note)
+    return cell([f"{fmt(row.peer_value)}\n{row.peer_period}" + (" (other year)" if older else ""),
+                 *flag(row.peer_note)], title=None if _missing(row.peer_note) else row.peer_note)
 
 
 def table_view(view, series, p) -> html.Div:
@@ -293,7 +290,7 @@ def render(p) -> tuple:
     series_csv = views.download_href(PAGE, search, table="series")
     sentence = c.summary_text(PAGE, "profile", p, view)
     about = [html.P(sentence, id="prof-table-summary", className="chart-summary small mb-1"),
-             c.data_table(series.table, f"trend lines of {meta['name']}", series_csv)]
+             c.data_table(PAGE, "series", search, f"trend lines of {meta['name']}", "prof-series")]
     return (meta["title"], notice, summary, table_view(view, series, p), views.download_href(PAGE, search),
             series_csv, f"/brief/{p.country}", about)
 
