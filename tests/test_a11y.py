@@ -5,6 +5,8 @@ changed, the index re-weighted, another radio option picked); and no chart toolb
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import dash
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -117,14 +119,20 @@ def test_every_page_is_audited(paths):
     assert set(paths) == set(INTERACTIONS)
 
 
-@pytest.mark.parametrize("path", list(INTERACTIONS))
-def test_no_serious_axe_violation_and_no_upload_button(page, live_server, console_errors, path):
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(live_server + path)
+def audit_on_load(page, url: str, width: int, height: int) -> list[str]:
+    """Open the page at this window size, let it settle, and audit it (the violations found, as audit records them)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(url)
     page.wait_for_selector("#_pages_content > *", timeout=20000)
     settle(page, 800)
     found: list[str] = []
-    audit(page, f"{path} on load", found)
+    audit(page, f"{urlsplit(url).path} at {width} px, on load", found)
+    return found
+
+
+@pytest.mark.parametrize("path", list(INTERACTIONS))
+def test_no_serious_axe_violation_and_no_upload_button(page, live_server, console_errors, path):
+    found = audit_on_load(page, live_server + path, 1440, 900)
 
     titles = page.evaluate(TOOLBAR_FORBIDDEN_JS)
     unexpected = sorted({t for t in titles if t not in TOOLBAR_ALLOWED})
@@ -143,12 +151,7 @@ def test_no_serious_axe_violation_and_no_upload_button(page, live_server, consol
 def test_no_serious_axe_violation_on_a_phone(page, live_server, path):
     """The same audit on load at the issue's phone size (390x844), where more of each page is below the fold: a grid
     with a flex column kept its header cells hidden from assistive technology until it was scrolled into view."""
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(live_server + path)
-    page.wait_for_selector("#_pages_content > *", timeout=20000)
-    settle(page, 800)
-    found: list[str] = []
-    audit(page, f"{path} at 390 px", found)
+    found = audit_on_load(page, live_server + path, 390, 844)
     assert not found, "\n".join(found)
     # The bar holds the brand and the menu button side by side, and nothing makes the page scroll sideways.
     brand, toggler = (page.locator(s).bounding_box() for s in (".navbar-brand", "#navbar-toggler"))

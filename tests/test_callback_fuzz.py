@@ -92,6 +92,8 @@ class Slot:
     def __init__(self, dep: dict, components: list) -> None:
         self.property = dep["property"]
         self.pattern = json.loads(dep["id"]) if dep["id"].startswith("{") else None
+        # MATCH: one component a request, named alone (not in a list), with the same wildcard values in every slot
+        self.match = bool(self.pattern) and ["MATCH"] in self.pattern.values()
         prop = self.property.split("@")[0]
         if self.pattern is None:
             self.ids = [dep["id"]]
@@ -104,13 +106,13 @@ class Slot:
     def names(self, ids: list | None = None) -> dict | list:
         """The slot as the renderer names it among the outputs."""
         items = [{"id": i, "property": self.property} for i in (self.ids if ids is None else ids)]
-        return items if self.pattern else items[0]
+        return items if self.pattern and not self.match else items[0]
 
     def entry(self, ids: list | None = None, values: list | None = None) -> dict | list:
         """The slot as the renderer posts it among the inputs or state: with values (cycled over the ids)."""
         values = self.values if values is None else values
         named = self.names(ids)
-        if self.pattern is None:
+        if self.pattern is None or self.match:
             return {**named, "value": values[0]}
         return [{**item, "value": values[n % len(values)]} for n, item in enumerate(named)]
 
@@ -257,7 +259,13 @@ def test_wrong_typed_and_oversized_values_never_give_a_server_error(client, call
         trigger = data.draw(st.integers(0, len(cb.inputs) - 1))
         swap = {}
         for slot in cb.inputs:  # sometimes fewer pattern-matched components, or ids no page has
-            if slot.pattern and data.draw(st.booleans()):
+            if slot.match and data.draw(st.booleans()):  # another component of the pattern, in every slot at once
+                other = data.draw(st.sampled_from(slot.ids) | st.fixed_dictionaries(
+                    {k: st.text(max_size=20) | st.integers() for k in slot.pattern if k != "type"}))
+                for s in cb.outputs + cb.inputs + cb.state:
+                    if s.match:
+                        swap[s.pattern["type"]] = [{**other, "type": s.pattern["type"]}]
+            elif slot.pattern and not slot.match and data.draw(st.booleans()):
                 keep = data.draw(st.lists(st.sampled_from(slot.ids), max_size=3, unique_by=json.dumps))
                 wild = st.fixed_dictionaries({k: st.text(max_size=20) | st.integers() for k in slot.pattern
                                               if k != "type"})

@@ -18,6 +18,7 @@ from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from ..analysis import summaries
+from ..analysis import views as analysis_views
 from ..analysis.measures import MODES, allowed_modes
 from ..analysis.views import View
 from . import state, views
@@ -377,9 +378,11 @@ _TABLE_ID = {"page": MATCH, "table": MATCH, "q": MATCH, "title": MATCH, "key": M
 def fill_data_table(_clicks: int | None, shown: object) -> list:
     """The table of the view and state named by the toggle's id, the first time the toggle is opened (a click in
     the table counts as a click on the toggle: it changes nothing once the table is there)."""
-    if shown:
-        raise PreventUpdate
     ident = ctx.triggered_id
+    if shown or not all(isinstance(ident.get(k), str) for k in ("page", "table", "q", "title")):
+        raise PreventUpdate
+    if ident["page"] not in analysis_views.PAGES or ident["table"] not in analysis_views.module(ident["page"]).TABLES:
+        raise PreventUpdate  # an id no page makes (the ids come from the client)
     params = views.parse(ident["page"], parse_qs(ident["q"], keep_blank_values=True))[1]
     view = views.view(ident["page"], params, ident["table"])
     return table_body(view.table, ident["title"], views.download_href(ident["page"], ident["q"], table=ident["table"]))
