@@ -125,8 +125,7 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
     """One row per indicator of ``indicators`` (in its order) describing ``iso3``; columns ``COLUMNS``.
 
     ``obs``: observations of all countries for those indicators (every period: reduced by
-    ``yearly_values``; pass ``reduced=True`` when ``obs`` is already its output, or rows of it as
-    ``YearlyIndex.needed`` picks them). ``indicators``: the store's indicator table (indicator_id, pillar,
+    ``yearly_values``; pass ``reduced=True`` when ``obs`` is already its output). ``indicators``: the store's indicator table (indicator_id, pillar,
     name, unit, higher_is_better, rankable, kind). ``groups``: memberships with iso3, group_id, kind (and name),
     e.g. ``group_membership(store.group_members(), store.groups())``. ``names``: iso3 -> country name.
 
@@ -318,18 +317,3 @@ class YearlyIndex:
         """Every yearly row of one country (all indicators), sorted by indicator and year."""
         positions = self.by_country.get(iso3) if iso3 else None
         return self.yearly.iloc[positions if positions is not None else []]
-
-    def needed(self, iso3: str, peer: str | None = None) -> pd.DataFrame:
-        """The rows ``profile_table(..., reduced=True)`` needs for this country and comparison country: every
-        country's value in the country's latest year and in the latest year of each indicator, and the
-        comparison country's rows."""
-        own = self.country(iso3)
-        years = own.groupby("indicator_id", observed=True)["year"].max()
-        keys = {(str(i), int(y)) for i, y in years.items()}
-        keys |= set(self.latest_year.items())
-        parts = [self.by_indicator_year[k] for k in keys if k in self.by_indicator_year]
-        if peer and peer in self.by_country:
-            parts.append(self.by_country[peer])
-        if not parts:
-            return self.yearly.iloc[0:0]
-        return self.yearly.iloc[np.unique(np.concatenate(parts))]
