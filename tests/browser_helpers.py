@@ -23,6 +23,13 @@ id => {
 """
 
 
+def settle(page, ms: int = 0, timeout: int = 30000) -> None:
+    """Wait until Dash has no callback in flight (no component marked loading), then ``ms`` for the DOM to follow."""
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout)
+    if ms:
+        page.wait_for_timeout(ms)
+
+
 def figure(page, graph_id: str) -> dict | None:
     """{'data': [trace fields as plain lists], 'title': str, 'axes': {...}} of the graph with this id."""
     return page.evaluate(_FIGURE_JS, graph_id)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import dash
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from browser_helpers import settle
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +21,6 @@ TOOLBAR_ALLOWED = {"Download plot as a PNG", "Zoom", "Pan", "Reset axes", "Zoom 
 TOOLBAR_FORBIDDEN_JS = """() => Array.from(document.querySelectorAll('.modebar-btn')).map(b => b.getAttribute('data-title'))"""
 
 _axe = Axe()
-
-
-def settle(page, ms: int = 400) -> None:
-    """Wait until Dash has no callback in flight, then a moment for the DOM to follow."""
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=20000)
-    page.wait_for_timeout(ms)
 
 
 def audit(page, state: str, found: list[str]) -> None:
@@ -50,7 +45,7 @@ def close_dropdown(page) -> None:
 
 def pick(page, radio_group: str, value: str) -> None:
     page.check(f"#{radio_group} input[value='{value}']")
-    settle(page)
+    settle(page, 400)
 
 
 # Each page's main interactions: a list of (state name, action). The action leaves the page in that state.
@@ -68,15 +63,15 @@ def _profile(page):
     return [("peer dropdown open", lambda: open_dropdown(page, "prof-peer")),
             ("peer picked", lambda: (page.fill("input.dash-dropdown-search", "Germany"),
                                      page.click(".dash-dropdown-content label:has-text('Germany')"), close_dropdown(page),
-                                     settle(page)))]
+                                     settle(page, 400)))]
 
 
 def _explorer(page):
     def year_back():
         page.focus("#exp-year [role=slider]")
         page.keyboard.press("ArrowLeft")
-        settle(page)
-    return [("log x axis", lambda: (page.check("#exp-logx"), settle(page))), ("year moved", year_back),
+        settle(page, 400)
+    return [("log x axis", lambda: (page.check("#exp-logx"), settle(page, 400))), ("year moved", year_back),
             ("colour dropdown open", lambda: open_dropdown(page, "exp-colour"))]
 
 
@@ -88,7 +83,7 @@ def _index(page):
         page.wait_for_function("() => window.location.search.includes('inv:3')", timeout=15000)
         settle(page, 800)
     return [("pillar weight typed", weight), ("normalisation changed", lambda: pick(page, "ix-method", "percentile")),
-            ("pillar opened", lambda: (page.click(".accordion-button >> nth=0"), settle(page)))]
+            ("pillar opened", lambda: (page.click(".accordion-button >> nth=0"), settle(page, 400)))]
 
 
 def _gap(page):
@@ -100,7 +95,7 @@ def _data(page):
     def years():
         page.fill("#data-from", "2015")
         page.press("#data-from", "Enter")
-        settle(page)
+        settle(page, 400)
     return [("indicator dropdown open", lambda: open_dropdown(page, "data-indicator")),
             ("year typed", lambda: (close_dropdown(page), years()))]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dash
 import pytest
 
-from browser_helpers import chart_text_problems
+from browser_helpers import chart_text_problems, settle
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +22,6 @@ _DRAWN_JS = """() => { const gds = Array.from(document.querySelectorAll('.js-plo
     gds.every(gd => gd._fullLayout && gd.querySelector('.main-svg') &&
       ((gd.data || []).length > 0 || ((gd.layout || {}).annotations || []).length > 0) &&
       (!gd._fullLayout.geo || gd.querySelector('path.choroplethlocation'))); }"""
-
-
-def _settle(page) -> None:
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30000)
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +39,13 @@ def test_chart_text_fits(page, live_server, registered, size):
     for path in registered:
         page.goto(live_server + path)
         page.wait_for_selector("#_pages_content > *", timeout=30000)
-        _settle(page)
+        settle(page)
         page.wait_for_function(_DRAWN_JS, timeout=30000)
         for graph in page.locator(".js-plotly-plot").all():
             if graph.is_visible():
                 graph.scroll_into_view_if_needed()
                 checked += 1
-        _settle(page)
-        page.wait_for_timeout(300)  # plotly's responsive redraw after a resize or scroll
+        settle(page, 300)  # and plotly's responsive redraw after a resize or scroll
         found += [f"{path} at {width}px: {problem}" for problem in chart_text_problems(page)]
     assert checked >= 8, f"only {checked} graphs checked: the check would pass vacuously"
     assert not found, "\n".join(found)

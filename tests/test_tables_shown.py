@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from browser_helpers import chart_text_problems
+from browser_helpers import chart_text_problems, settle
 
 pytestmark = pytest.mark.browser
 
@@ -35,18 +35,13 @@ GRID_JS = """id => { const g = document.getElementById(id);
           row: row ? row.innerText.trim() : ''}; }"""
 
 
-def settle(page, ms: int = 600) -> None:
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30000)
-    page.wait_for_timeout(ms)
-
-
 def test_data_grids_are_drawn_and_read_out_before_they_are_scrolled_to(page, live_server):
     """On a phone both grids are far below the fold: their headers and rows are drawn and in the accessibility
     tree at once, and the coverage chart's title stays inside its figure."""
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server}/data")
     page.wait_for_selector("#data-grid .ag-center-cols-container .ag-row", state="attached", timeout=30000)
-    settle(page)
+    settle(page, 600)
     assert page.evaluate("() => window.scrollY") == 0
     for grid in GRIDS:
         assert page.locator(f"#{grid}").bounding_box()["y"] > PHONE["height"], grid  # off screen
@@ -64,7 +59,7 @@ def test_observation_columns_fill_the_grid_and_show_source_id_whole(page, live_s
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server}/data?indicator=cloud_regions")  # the longest source_id (27 characters)
     page.wait_for_selector("#data-grid .ag-cell[col-id='source_id']", state="attached", timeout=30000)
-    settle(page)
+    settle(page, 600)
     page.locator("#data-grid").scroll_into_view_if_needed()
     got = page.evaluate("""() => { const g = document.getElementById('data-grid');
       const cells = [...g.querySelectorAll(".ag-cell[col-id='source_id']")];
@@ -84,7 +79,7 @@ def test_profile_shows_a_values_note_whole(page, live_server, store_db):
     page.goto(f"{live_server}/profile?country={iso3}")
     row = page.locator("#prof-row-tortoise_gaii")
     row.wait_for(timeout=30000)
-    settle(page)
+    settle(page, 600)
     got = row.evaluate("""tr => { const td = tr.children[1];
       return {text: td.innerText.replace(/\\s+/g, ' '), cut: td.scrollWidth > td.clientWidth}; }""")
     assert f"⚑ {note}" in got["text"] and not got["cut"], (note, got)
@@ -94,7 +89,7 @@ def test_index_ranking_says_how_many_countries_it_holds(page, live_server):
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server}/index")
     page.wait_for_selector("#ix-ranking tbody tr", timeout=30000)
-    settle(page)
+    settle(page, 600)
     rows = page.locator("#ix-ranking tbody tr").count()
     count = page.locator("#ix-table-count").all_inner_texts()
     assert count and count[0].startswith(f"{rows} countries"), (rows, count)

@@ -120,12 +120,11 @@ def _text(value) -> str | None:
 
 
 def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: str | None = None,
-                  groups: pd.DataFrame | None = None, names: Mapping[str, str] | None = None,
-                  reduced: bool = False) -> pd.DataFrame:
+                  groups: pd.DataFrame | None = None, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per indicator of ``indicators`` (in its order) describing ``iso3``; columns ``COLUMNS``.
 
     ``obs``: observations of all countries for those indicators (every period: reduced by
-    ``yearly_values``; pass ``reduced=True`` when ``obs`` is already its output). ``indicators``: the store's indicator table (indicator_id, pillar,
+    ``yearly_values``). ``indicators``: the store's indicator table (indicator_id, pillar,
     name, unit, higher_is_better, rankable, kind). ``groups``: memberships with iso3, group_id, kind (and name),
     e.g. ``group_membership(store.group_members(), store.groups())``. ``names``: iso3 -> country name.
 
@@ -144,7 +143,7 @@ def profile_table(obs: pd.DataFrame, indicators: pd.DataFrame, iso3: str, peer: 
     - peer_*: the comparison country's value for the same year, else its own latest year (peer_year says).
     - no data: remark "no data for <country>; N countries have <latest year> data".
     """
-    yearly = obs.dropna(subset=["value"]) if reduced else yearly_values(obs)
+    yearly = yearly_values(obs)
     return YearlyIndex(yearly).table(indicators, iso3, peer, groups, names)
 
 

@@ -61,7 +61,7 @@ AXIS_FONT = {"size": 12}
 def chart_title(text: str, size: int = 14, width: int = 48) -> dict:
     """A figure title wrapped onto lines of ``width`` characters (plotly does not wrap, and a long title is cut on a
     phone), anchored at the top of the figure. Leave ``title_top(title)`` pixels of top margin for it."""
-    lines = textwrap.wrap(text, width) or [text]
+    lines = textwrap.wrap(text, width, break_on_hyphens=False) or [text]  # plain_title rejoins with spaces
     # plotly.js 4.1 draws a title of several lines ~10 px higher than one line at the same anchor: padded for it.
     return {"text": "<br>".join(lines), "x": 0.01, "xanchor": "left", "y": 1, "yref": "container",
             "yanchor": "top", "pad": {"t": 6 if len(lines) == 1 else 16}, "font": {"size": size}}
@@ -84,7 +84,7 @@ def colorbar_below(title: str) -> dict:
 def axis_text(text: str, width: int = 40) -> dict:
     """An axis title wrapped onto lines of ``width`` characters, at AXIS_FONT size (a long one ran past the plot
     on a phone)."""
-    return {"text": "<br>".join(textwrap.wrap(text, width)) or text, "font": AXIS_FONT}
+    return {"text": "<br>".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text, "font": AXIS_FONT}
 
 
 def plain_title(figure: dict) -> str:
@@ -160,17 +160,6 @@ def radio_group(label: str, control_id: str, options: list[dict], value, inline:
 def labelled_slider(label_id: str, slider: dcc.Slider, **kwargs) -> html.Div:
     """A dcc.Slider whose thumb (role=slider) is named by the element ``label_id`` (set by assets/a11y.js)."""
     return html.Div(slider, **{"data-slider-label": label_id}, **kwargs)
-
-
-def axis_title(ind: Mapping, mode: str = "absolute") -> str:
-    unit = ind["unit"]
-    return f"{ind['name']} ({unit})" if mode == "absolute" else f"{ind['name']} ({unit}, {MODES[mode]})"
-
-
-
-
-
-
 
 
 def query_string(params: Mapping[str, object]) -> str:
